@@ -1,0 +1,24 @@
+"""The one way tfhub imports TensorFlow: lazily, with a clear error when missing."""
+
+from __future__ import annotations
+
+import types
+
+from tfhub import errors
+
+
+def tensorflow() -> types.ModuleType:
+    """Imports and returns the ``tensorflow`` module.
+
+    Raises:
+        TensorFlowMissingError: TensorFlow is not installed.
+    """
+    try:
+        import tensorflow as tf  # noqa: PLC0415 - deliberately lazy
+    except ImportError as exc:
+        raise errors.TensorFlowMissingError(
+            "This part of tfhub needs TensorFlow, which is not installed. "
+            "Install it with `pip install tensorflow` (2.15 to 2.21), or "
+            "`pip install tfhub[tensorflow]`."
+        ) from exc
+    return tf

@@ -1,0 +1,1 @@
+"""The `tfhub` command."""

@@ -1,0 +1,1 @@
+"""Conversion of TF1 Hub format modules to reusable TF2 SavedModels."""

@@ -1,0 +1,5 @@
+"""Recognising model formats on disk."""
+
+from tfhub.formats.detect import ModelFormat, detect
+
+__all__ = ["ModelFormat", "detect"]

@@ -1,0 +1,1 @@
+"""Handle resolution: handle -> local directory. Knows nothing of model formats."""

@@ -1,0 +1,205 @@
+"""Streaming tar extraction that never writes outside its target, and packing.
+
+Archives are read once, front to back (``tarfile`` stream mode), so a download
+goes straight from the socket into files. gzip is undone by ISA-L on a thread of
+its own when ``isal`` is installed, by zlib otherwise; bz2 and xz work too.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import shutil
+import tarfile
+import zlib
+from pathlib import Path
+from typing import BinaryIO, Iterable, Union
+
+from tfhub import errors
+
+_CHUNK = 1 << 20
+_GZIP_MAGIC = b"\x1f\x8b"
+
+try:  # ISA-L: the fastest gunzip available from PyPI
+    from isal import igzip_threaded as _igzip_threaded
+except ImportError:  # pragma: no cover - isal is optional
+    _igzip_threaded = None
+
+# What a broken or cut-short archive raises on the way through the layers.
+_READ_ERRORS = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile)
+
+
+def _decompressed(stream: io.BufferedIOBase) -> tuple:
+    """(file object to read tar from, tarfile mode)."""
+    if stream.peek(2)[:2] == _GZIP_MAGIC:
+        if _igzip_threaded is not None:
+            return _igzip_threaded.open(stream, "rb", threads=1), "r|"
+        return gzip.GzipFile(fileobj=stream, mode="rb"), "r|"
+    return stream, "r|*"
+
+
+def _target_path(root: str, name: str) -> str:
+    """Where member ``name`` goes under ``root``.
+
+    Raises:
+        UnsafeArchiveError: the name is absolute or climbs out of ``root``.
+    """
+    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+        raise errors.UnsafeArchiveError(f"Archive member {name!r} has an absolute path; refusing to extract it.")
+    normalized = os.path.normpath(name)
+    parts = normalized.replace("\\", "/").split("/")
+    if ".." in parts:
+        raise errors.UnsafeArchiveError(f"Archive member {name!r} points outside the model directory (..).")
+    return root if normalized == "." else os.path.join(root, normalized)
+
+
+def _check_inside(root_real: str, path: str, what: str) -> None:
+    real = os.path.realpath(path)
+    if real != root_real and not real.startswith(root_real + os.sep):
+        raise errors.UnsafeArchiveError(f"{what} would be written outside the model directory; refusing it.")
+
+
+def _clear(path: str) -> None:
+    """Removes a file or link at ``path`` so that writing there cannot follow a link."""
+    if os.path.islink(path) or os.path.isfile(path):
+        os.unlink(path)
+
+
+def _extract_member(archive: tarfile.TarFile, member: tarfile.TarInfo, root: str, root_real: str) -> None:
+    target = _target_path(root, member.name)
+    if target == root and member.isdir():
+        return
+    parent = os.path.dirname(target)
+    os.makedirs(parent, exist_ok=True)
+    _check_inside(root_real, parent, f"Archive member {member.name!r}")
+    if member.isdir():
+        if os.path.islink(target):
+            os.unlink(target)
+        os.makedirs(target, exist_ok=True)
+    elif member.isfile():
+        _clear(target)
+        source = archive.extractfile(member)
+        with open(target, "wb") as out:
+            shutil.copyfileobj(source, out, _CHUNK)
+    elif member.issym():
+        link_target = os.path.join(parent, member.linkname)
+        if os.path.isabs(member.linkname):
+            raise errors.UnsafeArchiveError(f"Archive member {member.name!r} is a link to an absolute path; refusing it.")
+        _check_inside(root_real, link_target, f"The link {member.name!r} -> {member.linkname!r}")
+        _clear(target)
+        os.symlink(member.linkname, target)
+    elif member.islnk():
+        source_path = _target_path(root, member.linkname)
+        _check_inside(root_real, source_path, f"The hard link {member.name!r} -> {member.linkname!r}")
+        if not os.path.isfile(source_path):
+            raise errors.UnsafeArchiveError(
+                f"Archive member {member.name!r} links to {member.linkname!r}, which the archive did not hold before it."
+            )
+        _clear(target)
+        shutil.copyfile(source_path, target)
+    else:
+        kind = "device file" if member.isdev() else "FIFO" if member.isfifo() else "special member"
+        raise errors.UnsafeArchiveError(f"Archive member {member.name!r} is a {kind}; model archives hold only files, directories and links.")
+
+
+def extract(stream: BinaryIO, target: Union[str, Path], source: str) -> int:
+    """Extracts the tar archive read from ``stream`` into ``target``.
+
+    Args:
+        stream: a readable binary stream (an HTTP body, a file).
+        target: an existing, empty directory.
+        source: the URL or path the stream comes from, for messages.
+
+    Returns:
+        The number of members extracted.
+
+    Raises:
+        ArchiveError: the stream is not a (complete) tar archive.
+        UnsafeArchiveError: a member would land outside ``target`` or is a
+            device, FIFO or link pointing outside.
+    """
+    root = os.fspath(target)
+    root_real = os.path.realpath(root)
+    buffered = stream if hasattr(stream, "peek") else io.BufferedReader(stream, _CHUNK)  # type: ignore[arg-type]
+    count = 0
+    try:
+        fileobj, mode = _decompressed(buffered)
+        with tarfile.open(fileobj=fileobj, mode=mode, bufsize=_CHUNK) as archive:
+            for member in archive:
+                _extract_member(archive, member, root, root_real)
+                count += 1
+    except _READ_ERRORS as exc:
+        raise errors.ArchiveError(
+            f"{source} does not appear to be a valid module: the body is not a complete "
+            f"tar archive ({type(exc).__name__}: {exc}). Check that the URL serves a "
+            "model archive (tar, tar.gz) and that the download was not cut short."
+        ) from exc
+    except OSError as exc:
+        if isinstance(exc, errors.TfHubError) or not _looks_like_codec_error(exc):
+            raise
+        raise errors.ArchiveError(f"{source} does not appear to be a valid module: {exc}.") from exc
+    if count == 0:
+        raise errors.ArchiveError(f"{source} does not appear to be a valid module: the archive is empty.")
+    return count
+
+
+def _looks_like_codec_error(exc: OSError) -> bool:
+    """isal raises plain OSErrors for corrupt gzip data."""
+    text = str(exc).lower()
+    return exc.errno is None and any(word in text for word in ("gzip", "deflate", "compressed", "header", "crc"))
+
+
+def _sorted_tree(directory: str) -> Iterable[str]:
+    """Relative paths below ``directory``, parents before children, sorted."""
+    for dirpath, dirnames, filenames in os.walk(directory):
+        dirnames.sort()
+        relative_dir = os.path.relpath(dirpath, directory)
+        if relative_dir != ".":
+            yield relative_dir
+        for filename in sorted(filenames):
+            yield os.path.normpath(os.path.join(relative_dir, filename))
+
+
+def _normalized_info(archive: tarfile.TarFile, full: str, relative: str) -> tarfile.TarInfo:
+    info = archive.gettarinfo(full, arcname=relative.replace(os.sep, "/"))
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    info.mtime = 0
+    if info.isdir():
+        info.mode = 0o755
+    elif info.isreg():
+        info.mode = 0o755 if os.access(full, os.X_OK) else 0o644
+    return info
+
+
+def pack(directory: Union[str, Path], out: BinaryIO, compresslevel: int = 6) -> None:
+    """Writes ``directory`` as a deterministic tar.gz to ``out``.
+
+    The same tree gives the same bytes: members sorted, owners, times and
+    the gzip header zeroed.
+    """
+    directory = os.fspath(directory)
+    with gzip.GzipFile(fileobj=out, mode="wb", mtime=0, filename="", compresslevel=compresslevel) as gz:
+        with tarfile.open(fileobj=gz, mode="w|", format=tarfile.PAX_FORMAT) as archive:
+            for relative in _sorted_tree(directory):
+                full = os.path.join(directory, relative)
+                info = _normalized_info(archive, full, relative)
+                if info.isreg():
+                    with open(full, "rb") as data:
+                        archive.addfile(info, data)
+                else:
+                    archive.addfile(info)
+
+
+def pack_to_file(directory: Union[str, Path], archive_path: Union[str, Path]) -> None:
+    """:func:`pack` into a file, written atomically."""
+    archive_path = Path(archive_path)
+    temp = archive_path.with_name(archive_path.name + ".partial")
+    try:
+        with open(temp, "wb") as out:
+            pack(directory, out)
+        os.replace(temp, archive_path)
+    finally:
+        if temp.exists():
+            temp.unlink()

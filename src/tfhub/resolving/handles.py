@@ -1,0 +1,97 @@
+"""Classify handles, build the URLs to fetch, and compute cache keys."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import os
+import urllib.parse
+
+from tfhub import errors
+
+FORMAT_QUERY_KEY = "tf-hub-format"
+ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz")
+# tensorflow_hub fetches this mirror's handles as plain archives from its storage.
+CHINA_MIRROR_PREFIX = "https://hub.tensorflow.google.cn/"
+CHINA_MIRROR_STORAGE = "https://gcs.tensorflow.google.cn/tfhub-modules/"
+
+
+class HandleKind(enum.Enum):
+    """Where a handle's model comes from."""
+
+    LOCAL = "local path"  # a path on this machine, or file://
+    HTTP = "http(s) URL"  # a TF Hub style URL: the server sends an archive
+    GFILE_ARCHIVE = "archive on a tf.io.gfile filesystem"  # gs://b/m.tar.gz
+    GFILE_DIRECTORY = "directory on a tf.io.gfile filesystem"  # gs://b/model
+
+
+def kind_of(handle: str) -> HandleKind:
+    """Classifies a handle.
+
+    Raises:
+        HandleError: the handle is empty.
+    """
+    if not handle:
+        raise errors.HandleError(
+            "The handle is empty; expected a URL (https://...) or a path to a model directory."
+        )
+    scheme = urllib.parse.urlsplit(handle).scheme.lower()
+    if scheme in ("http", "https"):
+        return HandleKind.HTTP
+    if scheme in ("", "file") or len(scheme) == 1:  # "C:\\..." has a one-letter scheme
+        return HandleKind.LOCAL
+    if has_archive_suffix(handle):
+        return HandleKind.GFILE_ARCHIVE
+    return HandleKind.GFILE_DIRECTORY
+
+
+def has_archive_suffix(url_or_path: str) -> bool:
+    """True when the path part ends in .tar, .tar.gz or .tgz."""
+    path = urllib.parse.urlsplit(url_or_path).path
+    return path.lower().endswith(ARCHIVE_SUFFIXES)
+
+
+def local_path(handle: str) -> str:
+    """The filesystem path of a LOCAL handle (``file://`` stripped)."""
+    if handle.startswith("file://"):
+        return urllib.parse.unquote(urllib.parse.urlsplit(handle).path)
+    return os.path.expanduser(handle)
+
+
+def with_format_query(url: str, value: str) -> str:
+    """Appends ``tf-hub-format=<value>`` to the URL's query, keeping what is there.
+
+    Existing parameters (even an existing ``tf-hub-format``) are kept in order,
+    as TF Hub servers expect.
+    """
+    parts = urllib.parse.urlsplit(url)
+    query = urllib.parse.parse_qsl(parts.query)
+    query.append((FORMAT_QUERY_KEY, value))
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
+
+
+def archive_url(handle: str) -> str:
+    """The URL that answers an http(s) handle with a compressed archive.
+
+    * ``https://hub.tensorflow.google.cn/<rest>`` maps to the mirror's storage,
+      ``https://gcs.tensorflow.google.cn/tfhub-modules/<rest>.tar.gz``.
+    * A URL whose path already ends in .tar/.tar.gz/.tgz is fetched as given.
+    * Anything else (tfhub.dev, Kaggle Models, a compatible host) gets
+      ``tf-hub-format=compressed`` appended; the server answers with the archive
+      or a redirect to it.
+    """
+    if handle.startswith(CHINA_MIRROR_PREFIX):
+        return CHINA_MIRROR_STORAGE + handle[len(CHINA_MIRROR_PREFIX):].rstrip("/") + ".tar.gz"
+    if has_archive_suffix(handle):
+        return handle
+    return with_format_query(handle, "compressed")
+
+
+def uncompressed_url(handle: str) -> str:
+    """The URL of the 303 protocol (``tf-hub-format=uncompressed``)."""
+    return with_format_query(handle, "uncompressed")
+
+
+def cache_key(handle: str) -> str:
+    """SHA-1 of the handle exactly as given, as tensorflow_hub names cache entries."""
+    return hashlib.sha1(handle.encode("utf8")).hexdigest()

@@ -1,0 +1,1 @@
+"""A model host speaking the TF Hub protocol."""

@@ -1,0 +1,1 @@
+"""The TF1 Hub format: ModuleSpec, module creation, hub.Module, export."""

@@ -1,0 +1,1 @@
+"""Loading models with TF2 APIs (hub.load)."""

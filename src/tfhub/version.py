@@ -1,0 +1,3 @@
+"""The version of tfhub."""
+
+__version__ = "0.17.0.dev0"

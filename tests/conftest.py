@@ -1,0 +1,55 @@
+"""Fixtures shared by the whole suite.
+
+Every test gets its own cache directory (TFHUB_CACHE_DIR) and a clean set of
+tfhub environment variables, so no test sees another's downloads.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+_TFHUB_VARS = (
+    "TFHUB_CACHE_DIR",
+    "TFHUB_MODEL_LOAD_FORMAT",
+    "TFHUB_DOWNLOAD_PROGRESS",
+    "TFHUB_DISABLE_CERT_VALIDATION",
+    "TFHUB_OFFLINE",
+    "TFHUB_HTTP_CONNECT_TIMEOUT",
+    "TFHUB_HTTP_READ_TIMEOUT",
+    "TFHUB_HTTP_RETRIES",
+)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def testdata_dir() -> Path:
+    """../shared/testdata beside the checkout, or $TFHUB_TESTDATA."""
+    return Path(os.environ.get("TFHUB_TESTDATA", REPO_ROOT.parent / "shared" / "testdata"))
+
+
+@pytest.fixture(autouse=True)
+def isolated_tfhub_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A fresh cache directory and no stray tfhub settings for each test."""
+    for name in _TFHUB_VARS:
+        monkeypatch.delenv(name, raising=False)
+    cache = tmp_path / "tfhub_cache"
+    monkeypatch.setenv("TFHUB_CACHE_DIR", str(cache))
+    return cache
+
+
+@pytest.fixture
+def cache_dir(isolated_tfhub_env: Path) -> Path:
+    """The test's TFHUB_CACHE_DIR."""
+    return isolated_tfhub_env
+
+
+@pytest.fixture
+def shared_testdata() -> Path:
+    """The real artifacts in ../shared/testdata; skips with a reason when absent."""
+    path = testdata_dir()
+    if not (path / "realmodels" / "MANIFEST.json").exists():
+        pytest.skip(f"real test artifacts not found at {path} (set TFHUB_TESTDATA to use them)")
+    return path
