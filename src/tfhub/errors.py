@@ -67,3 +67,89 @@ class ModelFormatError(TfHubError, ValueError):
 
 class TensorFlowMissingError(TfHubError, ImportError):
     """TensorFlow is needed for this call and is not installed."""
+
+
+class KerasLayerArgumentError(TfHubError, ValueError):
+    """``hub.KerasLayer`` was given arguments that do not fit together or the model."""
+
+
+class KerasLayerOutputShapeError(TfHubError, TypeError):
+    """``hub.KerasLayer(output_shape=...)`` is not a nest of shapes."""
+
+
+class KerasLayerConfigError(TfHubError, NotImplementedError):
+    """``hub.KerasLayer.get_config`` cannot describe a layer built from a callable."""
+
+
+class DistributionScopeError(TfHubError, ValueError):
+    """A model's variables were created outside the active tf.distribute strategy."""
+
+
+class Tf1FineTuningError(TfHubError, ValueError):
+    """A TF1 Hub format module cannot be loaded for fine-tuning in TF2."""
+
+
+# --- TF1 Hub format (tfhub.tf1, tfhub.formats) ---------------------------------
+
+
+class _PlainMessageKeyError(KeyError):
+    """A KeyError whose str() is the message itself, not its repr."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class ModuleDefError(ModelFormatError):
+    """``tfhub_module.pb`` is missing, unreadable, or asks for an unsupported format."""
+
+
+class ModuleDefNotFoundError(ModuleDefError, FileNotFoundError):
+    """A directory given as a TF1 Hub format module has no ``tfhub_module.pb``."""
+
+
+class UnknownSignatureError(TfHubError, ValueError):
+    """A TF1 Hub format module has no signature of the requested name."""
+
+
+class UnknownGraphVariantError(TfHubError, ValueError, _PlainMessageKeyError):
+    """No graph variant of a module has the requested tags.
+
+    A ValueError for ``hub.Module(tags=...)`` callers and a KeyError for
+    ``ModuleSpec.get_*_info_dict(tags=...)`` callers, as in tensorflow_hub.
+    """
+
+
+class MissingAttachmentError(TfHubError, _PlainMessageKeyError):
+    """``get_attached_message(..., required=True)`` found no message for the key."""
+
+
+class ModuleCallError(TfHubError, TypeError):
+    """Inputs given to a TF1 Hub format module (or its outputs asked) do not fit its signature."""
+
+
+class UnsupportedSignatureTypeError(TfHubError, ValueError):
+    """A signature holds (or is given) a value type the TF1 Hub format cannot carry."""
+
+
+class ModuleCreationError(TfHubError, ValueError):
+    """``create_module_spec``'s ``module_fn`` built a graph that cannot be a module."""
+
+
+class ModuleGraphError(TfHubError, RuntimeError):
+    """A ``hub.Module`` is used outside the graph (or session) it belongs to, or under eager."""
+
+
+class ExportExistsError(TfHubError, FileExistsError):
+    """An export would overwrite an existing directory; nothing was written."""
+
+
+class EstimatorMissingError(TfHubError, ImportError):
+    """The installed TensorFlow has no Estimator (TF 2.16+ without tensorflow-estimator)."""
+
+
+class ModuleFileError(TfHubError, OSError):
+    """A file of a TF1 Hub format module (``saved_model.pb``, an asset) cannot be read or used."""
+
+
+class InvalidModuleSpecError(TfHubError, ValueError):
+    """``hub.Module`` was given something that is neither a ModuleSpec nor a handle."""

@@ -1,0 +1,96 @@
+"""``hub.KerasLayer`` as a Keras 2 layer (``tf_keras``, or ``tf.keras`` on TF 2.15).
+
+Import this module explicitly to get the Keras 2 class whatever ``tf.keras``
+is; ``tfhub.KerasLayer`` picks a flavour by :func:`tfhub.keras.flavour.which_keras`.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any, Callable, Dict, Iterable, List, Optional
+
+from tfhub._tf import tensorflow
+from tfhub.keras import flavour
+from tfhub.keras.layer_core import HubLayerCore
+
+
+def _keras2() -> types.ModuleType:
+    """tf.keras when it is Keras 2, else the ``tf_keras`` package.
+
+    Raises:
+        ImportError: neither is available.
+    """
+    if flavour.which_keras() == flavour.KERAS2:
+        return tensorflow().keras
+    try:
+        import tf_keras as legacy  # noqa: PLC0415
+    except ImportError as exc:
+        raise ImportError(
+            "tfhub.keras.keras2 needs Keras 2: install it with `pip install tf_keras` "
+            "(matching your TensorFlow version), or use tfhub.keras.keras3.") from exc
+    return legacy
+
+
+keras2 = _keras2()
+
+
+@keras2.utils.register_keras_serializable(package="tfhub", name="KerasLayer")
+class KerasLayer(HubLayerCore, keras2.layers.Layer):
+    """Wraps a TF Hub model (SavedModel or TF1 Hub format) as a Keras 2 layer.
+
+    Args:
+        handle: a model URL or path, or a callable object.
+        trainable: whether the model's variables are fine-tuned.
+        arguments: extra keyword arguments passed on every call.
+        _sentinel: unused; keeps later arguments keyword-only as in
+            tensorflow_hub.
+        tags: the graph variant to load (string handles only).
+        signature: call this SavedModel signature instead of ``__call__``.
+        signature_outputs_as_dict: return the signature's whole output dict.
+        output_key: return this entry of the signature's outputs.
+        output_shape: the output shape without batch dimension, or a nest.
+        load_options: ``tf.saved_model.LoadOptions`` (string handles only).
+        **kwargs: passed to the Keras ``Layer`` (``name``, ``dtype``...).
+
+    Raises:
+        KerasLayerArgumentError: arguments that do not fit together or the model.
+        KerasLayerOutputShapeError: ``output_shape`` is not a shape nest.
+    """
+
+    def __init__(self, handle: Any, trainable: bool = False,
+                 arguments: Optional[Dict[str, Any]] = None, _sentinel: Any = None,
+                 tags: Optional[Iterable[str]] = None, signature: Optional[str] = None,
+                 signature_outputs_as_dict: Optional[bool] = None,
+                 output_key: Optional[str] = None, output_shape: Any = None,
+                 load_options: Any = None, **kwargs: Any) -> None:
+        super().__init__(trainable=trainable, **kwargs)
+        self._hub_setup(handle, trainable, arguments, tags, signature,
+                        signature_outputs_as_dict, output_key, output_shape, load_options)
+
+    def _hub_track_variable(self, variable: Any, trainable: bool) -> None:
+        self.add_weight(name=variable.name.split(":")[0], shape=variable.shape,
+                        dtype=variable.dtype, trainable=trainable,
+                        getter=lambda *_, **__: variable)
+
+    def _hub_register_losses(self, losses: List[Callable[[], Any]]) -> None:
+        for loss in losses:
+            self.add_loss(loss)
+
+    def _hub_default_training(self) -> Any:
+        return keras2.backend.learning_phase()
+
+    def call(self, inputs: Any, training: Any = None) -> Any:
+        return self._hub_call(inputs, training)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        if self._output_shape is None:
+            return super().compute_output_shape(input_shape)
+        batch = tensorflow().nest.flatten(input_shape)[0][:1] if input_shape else [None]
+        return tensorflow().nest.map_structure(
+            lambda shape: tensorflow().TensorShape(list(batch)).concatenate(shape),
+            self._output_shape)
+
+    def get_config(self) -> Dict[str, Any]:
+        config = super().get_config()
+        config.update(self._hub_config())
+        return config

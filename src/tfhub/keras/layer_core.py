@@ -1,0 +1,117 @@
+"""The body of ``hub.KerasLayer``, shared by the Keras 3 and Keras 2 classes.
+
+:class:`HubLayerCore` is a mixin: each flavour's class derives from it and from
+its Keras ``Layer``, and supplies three hooks (tracking an existing variable,
+registering loss callables, the default ``training`` value).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, Dict, Iterable, List, Optional
+
+from tfhub._tf import tensorflow
+from tfhub.keras import distribution, layer_loading, rules
+
+_log = logging.getLogger("tfhub")
+
+
+class HubLayerCore:
+    """Flavour-independent state and behaviour of ``hub.KerasLayer``."""
+
+    # -- hooks each flavour implements ------------------------------------
+    def _hub_track_variable(self, variable: Any, trainable: bool) -> None:
+        raise NotImplementedError
+
+    def _hub_register_losses(self, losses: List[Callable[[], Any]]) -> None:
+        raise NotImplementedError
+
+    def _hub_default_training(self) -> Any:
+        raise NotImplementedError
+
+    # -- construction ------------------------------------------------------
+    def _hub_setup(self, handle: Any, trainable: bool, arguments: Optional[Dict[str, Any]],
+                   tags: Optional[Iterable[str]], signature: Optional[str],
+                   signature_outputs_as_dict: Optional[bool], output_key: Optional[str],
+                   output_shape: Any, load_options: Any) -> None:
+        """Loads the handle and applies the rules; called by ``__init__``.
+
+        Raises:
+            KerasLayerArgumentError: arguments that do not fit together or
+                do not fit the model.
+            KerasLayerOutputShapeError: ``output_shape`` is not a shape nest.
+        """
+        rules.check_callable_handle(handle, tags, load_options)
+        self._handle = handle
+        self._arguments = dict(arguments or {})
+        self._output_shape = rules.convert_output_shape(output_shape)
+        loaded = layer_loading.load_handle(handle, tags, load_options, trainable, signature)
+        self._hub_loaded = loaded
+        self._settings = rules.signature_settings(
+            loaded.is_hub_module_v1, signature, output_key, signature_outputs_as_dict)
+        call_signature = None if loaded.tf1_fine_tunable else self._settings.signature
+        self._use_signature = bool(call_signature)
+        self._func = rules.choose_callable(loaded.obj, handle, call_signature)
+        self._has_training_argument = rules.accepts_training(self._func)
+        self._warned_no_weights = False
+        self._register_weights_and_losses(loaded.obj)
+
+    def _register_weights_and_losses(self, obj: Any) -> None:
+        trainable, others = rules.split_variables(obj)
+        self._hub_variables = trainable + others
+        for variable in trainable:
+            self._hub_track_variable(variable, True)
+        for variable in others:
+            self._hub_track_variable(variable, False)
+        self._hub_register_losses([self._gated(loss) for loss in rules.regularization_losses(obj)])
+
+    def _gated(self, loss: Callable[[], Any]) -> Callable[[], Any]:
+        """A loss that counts only while the layer is trainable (read lazily)."""
+        def gated_loss() -> Any:
+            return loss() if self.trainable else 0.0
+        return gated_loss
+
+    # -- calling -------------------------------------------------------------
+    def _hub_call(self, inputs: Any, training: Any = None) -> Any:
+        """Calls the loaded function; the body of ``call``."""
+        distribution.check_variables_in_scope(self._hub_variables, self.name)
+        if self.trainable:
+            self._check_trainable()
+        args, kwargs = rules.call_arguments(inputs, self._arguments, self._use_signature)
+        if self._has_training_argument:
+            result = self._call_with_training(args, kwargs, training)
+        else:
+            result = self._func(*args, **kwargs)
+        result = rules.select_output(result, self._settings.output_key)
+        return rules.apply_output_shape(result, inputs, self._output_shape)
+
+    def _check_trainable(self) -> None:
+        rules.check_trainable_call(self._hub_loaded.is_hub_module_v1,
+                                   self._hub_loaded.tf1_fine_tunable, self._settings.signature)
+        if not self.trainable_weights and not self._warned_no_weights:
+            _log.error("hub.KerasLayer is trainable but has zero trainable weights.")
+            self._warned_no_weights = True
+
+    def _call_with_training(self, args: tuple, kwargs: Dict[str, Any], training: Any) -> Any:
+        if not self.trainable:
+            training = False  # like BatchNormalization: frozen layers infer
+        elif training is None:
+            training = self._hub_default_training()
+        static = tensorflow().get_static_value(training) if training is not None else False
+        if static is not None:
+            return self._func(*args, training=bool(static), **kwargs)
+        return tensorflow().cond(
+            tensorflow().cast(training, "bool"),
+            lambda: self._func(*args, training=True, **kwargs),
+            lambda: self._func(*args, training=False, **kwargs))
+
+    # -- config and introspection -------------------------------------------
+    def _hub_config(self) -> Dict[str, Any]:
+        """The hub-specific entries of ``get_config``."""
+        return rules.layer_config(self._handle, self._output_shape, self._arguments,
+                                  self._settings)
+
+    @property
+    def resolved_object(self) -> Any:
+        """The loaded object (or the callable handle)."""
+        return self._hub_loaded.obj
