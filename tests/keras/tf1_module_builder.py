@@ -23,8 +23,26 @@ def _build(training: bool):
                         use_resource=True)
     b = v1.get_variable("b", [1], initializer=v1.zeros_initializer(), use_resource=True)
     h = tf.matmul(x, w) + b
-    y = v1.layers.batch_normalization(h, training=training, momentum=0.5, name="bn")
-    return x, y
+    return x, _batch_norm(h, training)
+
+
+def _batch_norm(h, training: bool, momentum: float = 0.5):
+    """Batch norm from plain ops; the moving averages go to UPDATE_OPS."""
+    with v1.variable_scope("bn"):
+        def var(name, init, trainable=True):
+            return v1.get_variable(name, [1], initializer=v1.constant_initializer(init),
+                                   trainable=trainable, use_resource=True)
+        gamma, beta = var("gamma", 1.0), var("beta", 0.0)
+        moving_mean = var("moving_mean", 0.0, trainable=False)
+        moving_variance = var("moving_variance", 1.0, trainable=False)
+        if training:
+            mean, variance = tf.nn.moments(h, axes=[0])
+            for moving, batch in ((moving_mean, mean), (moving_variance, variance)):
+                update = v1.assign_sub(moving, (moving - batch) * (1.0 - momentum))
+                v1.add_to_collection(v1.GraphKeys.UPDATE_OPS, update.op)
+        else:
+            mean, variance = moving_mean, moving_variance
+        return tf.nn.batch_normalization(h, mean, variance, beta, gamma, 1e-3)
 
 
 def write_module(path: str) -> None:

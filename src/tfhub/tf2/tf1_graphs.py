@@ -1,0 +1,123 @@
+"""Reading a TF1 Hub format module's graph variants for TF2 fine-tuning.
+
+The module's MetaGraphDefs are imported into one ``tf.compat.v1.wrap_function``
+graph with every variable handle mapped onto one set of TF2 variables; pruned
+functions for inference, training and regularization losses are cut from it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+from tensorflow.core.framework import variable_pb2
+from tensorflow.core.protobuf import meta_graph_pb2, saved_model_pb2
+
+from tfhub import errors
+from tfhub._tf import tensorflow
+
+TRAIN_TAGS = frozenset({"train"})
+
+
+@dataclasses.dataclass(frozen=True)
+class Variants:
+    """The inference MetaGraphDef and, when the module has one, the train one."""
+
+    inference: meta_graph_pb2.MetaGraphDef
+    train: Optional[meta_graph_pb2.MetaGraphDef]
+
+
+def read_variants(path: str, tags: Optional[Iterable[str]], handle: str) -> Variants:
+    """Reads ``saved_model.pb`` and picks the inference and train variants.
+
+    Raises:
+        Tf1FineTuningError: no saved_model.pb, or no variant with ``tags``.
+    """
+    pb_path = os.path.join(path, "saved_model.pb")
+    if not tensorflow().io.gfile.exists(pb_path):
+        raise errors.Tf1FineTuningError(
+            f"{handle}: fine-tuning needs a binary saved_model.pb in {path}.")
+    with tensorflow().io.gfile.GFile(pb_path, "rb") as f:
+        saved_model = saved_model_pb2.SavedModel.FromString(f.read())
+    by_tags = {frozenset(mg.meta_info_def.tags): mg for mg in saved_model.meta_graphs}
+    wanted = frozenset(tags or ())
+    if wanted not in by_tags:
+        raise errors.Tf1FineTuningError(
+            f"{handle} has no graph variant with tags {sorted(wanted)} (available: "
+            f"{[sorted(t) for t in by_tags]}); pass one of those as tags=.")
+    train = by_tags.get(TRAIN_TAGS) if wanted != TRAIN_TAGS else None
+    return Variants(by_tags[wanted], train)
+
+
+def variable_defs(meta_graph: meta_graph_pb2.MetaGraphDef,
+                  collection: str) -> List[variable_pb2.VariableDef]:
+    """The VariableDefs stored in a graph collection (empty when absent)."""
+    if collection not in meta_graph.collection_def:
+        return []
+    return [variable_pb2.VariableDef.FromString(b)
+            for b in meta_graph.collection_def[collection].bytes_list.value]
+
+
+def node_names(meta_graph: meta_graph_pb2.MetaGraphDef, collection: str) -> List[str]:
+    """The tensor or op names stored in a graph collection (empty when absent)."""
+    if collection not in meta_graph.collection_def:
+        return []
+    return list(meta_graph.collection_def[collection].node_list.value)
+
+
+def op_name(tensor_name: str) -> str:
+    """``"bn/moving_mean:0"`` -> ``"bn/moving_mean"``."""
+    return tensor_name.split(":")[0]
+
+
+def check_resource_variables(defs: List[variable_pb2.VariableDef], handle: str) -> None:
+    """Refuses TF1 reference variables, which TF2 cannot train.
+
+    Raises:
+        Tf1FineTuningError: some variables are reference variables.
+    """
+    refs = [op_name(d.variable_name) for d in defs if not d.is_resource]
+    if refs:
+        raise errors.Tf1FineTuningError(
+            f"{handle} uses TF1 reference variables ({refs[:5]}...), which cannot be "
+            "fine-tuned in TF2. Use it frozen (hub.KerasLayer(handle) / hub.load), "
+            "or re-export it with resource variables (tf.compat.v1.enable_resource_variables()).")
+
+
+def initial_values(path: str, defs: List[variable_pb2.VariableDef]) -> Dict[str, Any]:
+    """The checkpointed value of each variable, by op name."""
+    reader = tensorflow().train.load_checkpoint(os.path.join(path, "variables", "variables"))
+    return {op_name(d.variable_name): reader.get_tensor(op_name(d.variable_name))
+            for d in defs}
+
+
+def import_variants(variants: Variants, values: Dict[str, Any],
+                    trainable_names: Iterable[str]) -> Tuple[Any, List[Any]]:
+    """Imports the variants into one wrapped function sharing new TF2 variables.
+
+    The inference graph is imported at the root name scope, the train graph
+    under ``train/``.
+
+    Returns:
+        The ``tf.compat.v1.wrap_function`` result (``.prune`` cuts functions)
+        and the TF2 variables, in checkpoint order.
+    """
+    tf = tensorflow()
+    trainable_names = set(trainable_names)
+    created: Dict[str, Any] = {}
+
+    def import_graphs() -> None:
+        # Made here, variables are lifted out of the graph into the caller's
+        # context (eager, or a tf.distribute scope).
+        created.update({name: tf.Variable(value, name=name, trainable=name in trainable_names)
+                        for name, value in values.items()})
+        graph = tf.compat.v1.get_default_graph()
+        handles = {f"{name}:0": graph.capture(var.handle) for name, var in created.items()}
+        for scope, meta_graph in (("", variants.inference), ("train", variants.train)):
+            if meta_graph is not None:
+                tf.compat.v1.import_graph_def(meta_graph.graph_def, input_map=handles,
+                                              name=scope)
+
+    wrapped = tf.compat.v1.wrap_function(import_graphs, signature=[])
+    return wrapped, list(created.values())
