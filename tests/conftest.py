@@ -53,3 +53,47 @@ def shared_testdata() -> Path:
     if not (path / "realmodels" / "MANIFEST.json").exists():
         pytest.skip(f"real test artifacts not found at {path} (set TFHUB_TESTDATA to use them)")
     return path
+
+
+@pytest.fixture
+def http_server():
+    """A real HTTP server on 127.0.0.1 (port 0) with routes to order."""
+    from tests.support.http_server import TestServer
+
+    server = TestServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def example_models_module():
+    """examples/example_models.py, imported (needs TensorFlow)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("example_models", REPO_ROOT / "examples" / "example_models.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def tf2_model_dir(tmp_path_factory, example_models_module) -> Path:
+    """A tiny reusable TF2 SavedModel: x * 3 + 1."""
+    return example_models_module.write_tf2_saved_model(tmp_path_factory.mktemp("tf2") / "model")
+
+
+@pytest.fixture(scope="session")
+def tf1_hub_module_dir(tmp_path_factory, example_models_module) -> Path:
+    """A tiny TF1 Hub format module: x * 0.5 + 2 (signature default)."""
+    return example_models_module.write_tf1_hub_module(tmp_path_factory.mktemp("tf1") / "module")
+
+
+def pack_bytes(directory: Path) -> bytes:
+    """A model directory as tar.gz bytes (tfhub's deterministic packer)."""
+    import io
+
+    from tfhub.resolving import archive
+
+    out = io.BytesIO()
+    archive.pack(directory, out)
+    return out.getvalue()

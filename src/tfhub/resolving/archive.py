@@ -30,13 +30,51 @@ except ImportError:  # pragma: no cover - isal is optional
 _READ_ERRORS = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile)
 
 
-def _decompressed(stream: io.BufferedIOBase) -> tuple:
+class _PeekableStream(io.RawIOBase):
+    """A stream whose ``read(n)`` returns what is there, as a socket does.
+
+    (``io.BufferedReader.read(n)`` waits for all n bytes, which would hold a
+    decompressor asking for megabytes until they all arrived.)
+    """
+
+    def __init__(self, stream: BinaryIO):
+        super().__init__()
+        self._stream = stream
+        self._head = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def peek(self, count: int) -> bytes:
+        while len(self._head) < count:
+            more = self._read_some(count - len(self._head))
+            if not more:
+                break
+            self._head += more
+        return self._head[:count]
+
+    def _read_some(self, count: int) -> bytes:
+        read1 = getattr(self._stream, "read1", None)
+        return read1(count) if read1 is not None else self._stream.read(count)
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001 - memoryview
+        if self._head:
+            count = min(len(buffer), len(self._head))
+            buffer[:count], self._head = self._head[:count], self._head[count:]
+            return count
+        data = self._read_some(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _decompressed(stream: _PeekableStream) -> tuple:
     """(file object to read tar from, tarfile mode)."""
-    if stream.peek(2)[:2] == _GZIP_MAGIC:
+    if stream.peek(2) == _GZIP_MAGIC:
         if _igzip_threaded is not None:
             return _igzip_threaded.open(stream, "rb", threads=1), "r|"
         return gzip.GzipFile(fileobj=stream, mode="rb"), "r|"
-    return stream, "r|*"
+    # tarfile sniffs bz2/xz from its first read, which must be whole.
+    return io.BufferedReader(stream, _CHUNK), "r|*"
 
 
 def _target_path(root: str, name: str) -> str:
@@ -99,7 +137,7 @@ def _extract_member(archive: tarfile.TarFile, member: tarfile.TarInfo, root: str
         _clear(target)
         shutil.copyfile(source_path, target)
     else:
-        kind = "device file" if member.isdev() else "FIFO" if member.isfifo() else "special member"
+        kind = "FIFO" if member.isfifo() else "device file" if member.isdev() else "special member"
         raise errors.UnsafeArchiveError(f"Archive member {member.name!r} is a {kind}; model archives hold only files, directories and links.")
 
 
@@ -121,10 +159,9 @@ def extract(stream: BinaryIO, target: Union[str, Path], source: str) -> int:
     """
     root = os.fspath(target)
     root_real = os.path.realpath(root)
-    buffered = stream if hasattr(stream, "peek") else io.BufferedReader(stream, _CHUNK)  # type: ignore[arg-type]
     count = 0
     try:
-        fileobj, mode = _decompressed(buffered)
+        fileobj, mode = _decompressed(_PeekableStream(stream))
         with tarfile.open(fileobj=fileobj, mode=mode, bufsize=_CHUNK) as archive:
             for member in archive:
                 _extract_member(archive, member, root, root_real)

@@ -196,10 +196,13 @@ class HttpBody(io.RawIOBase):
     def readinto(self, buffer) -> int:  # noqa: ANN001 - memoryview/bytearray
         while True:
             try:
-                count = self._response.raw.readinto(buffer)
+                # read1: whatever one socket read brings, so a stall loses nothing.
+                data = self._response.raw.read1(len(buffer))
             except _READ_FAILURES as exc:
                 self._resume(exc)
                 continue
+            count = len(data)
+            buffer[:count] = data
             if count:
                 self._received += count
                 self._progress.update(count)

@@ -1,0 +1,195 @@
+"""A real HTTP server on 127.0.0.1 for tests, with faults to order.
+
+Each route answers a body (bytes, or a file streamed from disk) and may
+misbehave: a status code, a truncated body, a stall, no Range support, a
+redirect, the 303 protocol. Every request is recorded.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import http.server
+import os
+import threading
+import time
+import urllib.parse
+from typing import Dict, List, Optional, Union
+
+
+@dataclasses.dataclass
+class Route:
+    """How the server answers one path."""
+
+    body: Union[bytes, str, None] = b""  # bytes, or a file path streamed from disk
+    status: int = 200
+    headers: Dict[str, str] = dataclasses.field(default_factory=dict)
+    truncate_at: Optional[int] = None  # close the connection after this many bytes
+    stall_after: Optional[int] = None  # stop sending (but keep the socket) after N bytes
+    faulty_requests: int = 1_000_000  # truncate/stall only the first N requests
+    stall_seconds: float = 30.0
+    ranges: bool = True  # honour Range requests with 206
+    send_length: bool = True  # send Content-Length
+    location: Optional[str] = None  # for 3xx answers
+    delay: float = 0.0  # seconds before answering
+    chunk: int = 64 * 1024
+
+
+@dataclasses.dataclass
+class Request:
+    method: str
+    path: str
+    query: List[tuple]
+    headers: Dict[str, str]
+
+    @property
+    def raw_query(self) -> str:
+        return urllib.parse.urlencode(self.query)
+
+
+class TestServer:
+    """A threading HTTP server with registered routes."""
+
+    def __init__(self) -> None:
+        self.routes: Dict[str, Route] = {}
+        self.requests: List[Request] = []
+        self._lock = threading.Lock()
+        self._served: Dict[str, int] = {}
+        handler = _make_handler(self)
+        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return self._httpd.server_address[1]
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def add(self, path: str, route: Optional[Route] = None, **kwargs) -> str:  # noqa: ANN003
+        """Registers a route and returns its URL."""
+        self.routes[path] = route or Route(**kwargs)
+        return self.url(path)
+
+    def gets(self, path: Optional[str] = None) -> List[Request]:
+        with self._lock:
+            return [r for r in self.requests if r.method == "GET" and (path is None or r.path == path)]
+
+    def start(self) -> "TestServer":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def _record(self, request: Request) -> int:
+        with self._lock:
+            self.requests.append(request)
+            self._served[request.path] = self._served.get(request.path, 0) + 1
+            return self._served[request.path]
+
+
+def _body_size(body: Union[bytes, str, None]) -> int:
+    if body is None:
+        return 0
+    return os.path.getsize(body) if isinstance(body, str) else len(body)
+
+
+def _read_range(body: Union[bytes, str], start: int, end: int) -> bytes:
+    if isinstance(body, str):
+        with open(body, "rb") as f:
+            f.seek(start)
+            return f.read(end - start)
+    return body[start:end]
+
+
+def _make_handler(server: TestServer):  # noqa: ANN202 - a class
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args) -> None:  # noqa: ANN002 - silence
+            pass
+
+        def do_HEAD(self) -> None:  # noqa: N802
+            self._answer(send_body=False)
+
+        def do_GET(self) -> None:  # noqa: N802
+            self._answer(send_body=True)
+
+        def _answer(self, send_body: bool) -> None:
+            parts = urllib.parse.urlsplit(self.path)
+            request = Request(self.command, parts.path, urllib.parse.parse_qsl(parts.query), dict(self.headers))
+            count = server._record(request)  # noqa: SLF001
+            route = server.routes.get(parts.path)
+            if route is None:
+                self._plain(404, b"no such model")
+                return
+            if route.delay:
+                time.sleep(route.delay)
+            if route.status != 200:
+                self.send_response(route.status)
+                if route.location:
+                    self.send_header("Location", route.location)
+                body = route.body if isinstance(route.body, bytes) else b""
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if send_body:
+                    self.wfile.write(body)
+                return
+            self._send_body(route, count, send_body)
+
+        def _plain(self, status: int, body: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _send_body(self, route: Route, count: int, send_body: bool) -> None:
+            size = _body_size(route.body)
+            start, status = 0, 200
+            wanted = self.headers.get("Range")
+            if route.ranges and wanted and wanted.startswith("bytes="):
+                start = int(wanted[len("bytes="):].split("-")[0])
+                status = 206
+            self.send_response(status)
+            for name, value in route.headers.items():
+                self.send_header(name, value)
+            if route.ranges:
+                self.send_header("Accept-Ranges", "bytes")
+            if status == 206:
+                self.send_header("Content-Range", f"bytes {start}-{size - 1}/{size}")
+            if route.send_length:
+                self.send_header("Content-Length", str(size - start))
+            else:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            if not send_body:
+                return
+            limit, stall_at = size, None
+            if count <= route.faulty_requests:
+                if route.truncate_at is not None:
+                    limit = min(size, max(start, route.truncate_at))
+                stall_at = route.stall_after
+            self._stream(route, start, limit, stall_at)
+            if limit < size or not route.send_length:
+                self.close_connection = True
+
+        def _stream(self, route: Route, start: int, limit: int, stall_at: Optional[int]) -> None:
+            position = start
+            try:
+                while position < limit:
+                    if stall_at is not None and position >= stall_at:
+                        self.wfile.flush()
+                        time.sleep(route.stall_seconds)
+                        return
+                    end = min(limit, position + route.chunk)
+                    if stall_at is not None:
+                        end = min(end, max(stall_at, position + 1))
+                    self.wfile.write(_read_range(route.body, position, end))
+                    position = end
+                self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+    return Handler
