@@ -32,11 +32,16 @@ def state_scope(name: str) -> str:
     graph = tf.compat.v1.get_default_graph()
     with tf.compat.v1.variable_scope(None, default_name=name, auxiliary_name_scope=False) as vs:
         scope = vs.name
-    if graph.unique_name(scope, mark_as_used=False) != scope:
+    if _unused_name(graph, scope) != scope:
         raise errors.ModuleGraphError(
             f"variable_scope {scope}/ was unused but the corresponding name_scope was already "
             "taken. Pick another `name=` for the hub.Module.")
     return scope
+
+
+def _unused_name(graph, absolute_name: str) -> str:
+    with graph.name_scope(None):
+        return graph.unique_name(absolute_name, mark_as_used=False)
 
 
 def _is_state_op(node) -> bool:
@@ -107,7 +112,7 @@ def apply_scope(name: str) -> str:
     """The absolute name scope for the next application named ``name``, uniquified."""
     graph = tf.compat.v1.get_default_graph()
     current = graph.get_name_scope()
-    return graph.unique_name(f"{current}/{name}" if current else name, mark_as_used=False)
+    return _unused_name(graph, f"{current}/{name}" if current else name)
 
 
 def import_application(meta_graph, scope: str, state_map: Mapping[str, object],
