@@ -48,7 +48,6 @@ class KerasLayer(HubLayerCore, keras.layers.Layer):
                  output_key: Optional[str] = None, output_shape: Any = None,
                  load_options: Any = None, **kwargs: Any) -> None:
         super().__init__(trainable=trainable, **kwargs)
-        self._convert_input_args = False  # hand inputs (strings too) to the model as given
         self._hub_loss_fns: List[Callable[[], Any]] = []
         self._hub_setup(handle, trainable, arguments, tags, signature,
                         signature_outputs_as_dict, output_key, output_shape, load_options)
