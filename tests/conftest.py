@@ -25,7 +25,7 @@ _TFHUB_VARS = (
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def testdata_dir() -> Path:
+def shared_testdata_path() -> Path:
     """../shared/testdata beside the checkout, or $TFHUB_TESTDATA."""
     return Path(os.environ.get("TFHUB_TESTDATA", REPO_ROOT.parent / "shared" / "testdata"))
 
@@ -49,7 +49,7 @@ def cache_dir(isolated_tfhub_env: Path) -> Path:
 @pytest.fixture
 def shared_testdata() -> Path:
     """The real artifacts in ../shared/testdata; skips with a reason when absent."""
-    path = testdata_dir()
+    path = shared_testdata_path()
     if not (path / "realmodels" / "MANIFEST.json").exists():
         pytest.skip(f"real test artifacts not found at {path} (set TFHUB_TESTDATA to use them)")
     return path

@@ -1,0 +1,66 @@
+"""Entry point of the `tfhub` command: parse, dispatch, report errors in one line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import traceback
+from typing import List, Optional
+
+from tfhub.cli import cache_commands, model_commands
+from tfhub.version import __version__
+
+# Each module adds its subcommands; a handler returns the exit code.
+_COMMAND_MODULES = (model_commands, cache_commands)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tfhub", description="Resolve, cache, inspect and serve TensorFlow Hub models."
+    )
+    parser.add_argument("--version", action="version", version=f"tfhub {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show progress logs")
+    parser.add_argument("--cache-dir", help="cache directory (default: $TFHUB_CACHE_DIR or ~/.cache/tfhub_modules)")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    for module in _COMMAND_MODULES:
+        module.register(subparsers)
+    return parser
+
+
+def _configure_logging(debug: bool, verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("tfhub: %(message)s"))
+    logger = logging.getLogger("tfhub")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING)
+    if not debug:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Runs the command; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    _configure_logging(args.debug, args.verbose)
+    if args.cache_dir:
+        os.environ["TFHUB_CACHE_DIR"] = args.cache_dir
+    try:
+        return int(args.handler(args) or 0)
+    except KeyboardInterrupt:
+        print("tfhub: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the one place errors become exit codes
+        if args.debug:
+            traceback.print_exc()
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        print(f"tfhub: error: {first_line}", file=sys.stderr)
+        if not args.debug:
+            print("tfhub: (run with --debug for the details)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

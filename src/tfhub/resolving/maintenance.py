@@ -1,0 +1,148 @@
+"""Looking after a cache directory: list, remove, verify, prune."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from pathlib import Path
+from typing import List, Optional, Tuple
+
+from tfhub import config, errors
+from tfhub.resolving import handles, leftovers
+from tfhub.resolving.cache import Cache, Entry, entry_size, remove_tree
+
+
+@dataclasses.dataclass
+class EntryReport:
+    """One cache entry as ``tfhub cache ls/verify`` show it."""
+
+    key: str
+    handle: Optional[str]
+    path: str
+    size_bytes: int
+    download_time: Optional[str]
+    problem: Optional[str]  # None when complete
+    verified: bool  # False for entries without a manifest (written by tensorflow_hub)
+
+
+def _cache(root: Optional[Path]) -> Cache:
+    return Cache(Path(root) if root else config.cache_dir())
+
+
+def report(entry: Entry) -> EntryReport:
+    descriptor = entry.descriptor()
+    return EntryReport(
+        key=entry.key,
+        handle=entry.handle,
+        path=str(entry.directory),
+        size_bytes=entry_size(entry),
+        download_time=descriptor.download_time if descriptor else None,
+        problem=entry.problem(),
+        verified=bool(descriptor and descriptor.manifest is not None),
+    )
+
+
+def list_entries(root: Optional[Path] = None) -> List[EntryReport]:
+    """Every entry of the cache, with its state."""
+    return [report(entry) for entry in _cache(root).entries()]
+
+
+def find_entry(handle_or_key: str, root: Optional[Path] = None) -> Entry:
+    """The entry of a handle (or of a 40-hex-digit key).
+
+    Raises:
+        HandleNotFoundError: nothing in the cache matches.
+    """
+    cache = _cache(root)
+    candidates = [cache.entry(handle_or_key)]
+    if len(handle_or_key) == 40:
+        candidates.append(cache.entry_for_key(handle_or_key.lower()))
+    for entry in candidates:
+        if entry.directory.exists() or entry.descriptor_path.exists():
+            return entry
+    raise errors.HandleNotFoundError(
+        f"'{handle_or_key}' is not in the cache at {cache.root}; `tfhub cache ls` lists what is."
+    )
+
+
+def remove(handle_or_key: str, root: Optional[Path] = None) -> Entry:
+    """Deletes an entry (directory and descriptor) under its lock."""
+    entry = find_entry(handle_or_key, root)
+    with entry._locked():  # noqa: SLF001 - the entry's own lock
+        remove_tree(entry.directory)
+        try:
+            entry.descriptor_path.unlink()
+        except FileNotFoundError:
+            pass
+    return entry
+
+
+def verify(root: Optional[Path] = None, repair: bool = False) -> List[Tuple[EntryReport, str]]:
+    """Checks every entry against its manifest.
+
+    With ``repair``, a broken entry is downloaded again when its handle is
+    known, and removed otherwise.
+
+    Returns:
+        (report, action) for each broken entry; action is "kept", "repaired" or
+        "removed" (or "repair failed: ...").
+    """
+    from tfhub.resolving.resolvers import cached_download  # noqa: PLC0415 - cycle
+
+    broken = []
+    for entry in _cache(root).entries():
+        entry_report = report(entry)
+        if entry_report.problem is None:
+            continue
+        action = "kept"
+        if repair and entry.handle and handles.kind_of(entry.handle) is not handles.HandleKind.LOCAL:
+            try:
+                cached_download(entry.handle, force=True)
+                action = "repaired"
+            except errors.TfHubError as exc:
+                action = f"repair failed: {exc}"
+        elif repair:
+            remove_tree(entry.directory)
+            action = "removed"
+        broken.append((entry_report, action))
+    return broken
+
+
+def prune(root: Optional[Path] = None, older_than_days: Optional[float] = None,
+          dry_run: bool = False) -> List[Tuple[Path, str]]:
+    """Removes leftovers of dead processes and, optionally, entries not used lately.
+
+    Args:
+        root: the cache directory (default: the configured one).
+        older_than_days: also remove entries whose files were last read or
+            written more than this many days ago.
+        dry_run: only report.
+
+    Returns:
+        (path, reason) of everything removed (or that would be).
+    """
+    cache = _cache(root)
+    found = leftovers.find_orphans(cache.root)
+    if older_than_days is not None:
+        limit = time.time() - older_than_days * 86400
+        for entry in cache.entries():
+            if _last_used(entry.directory) < limit:
+                found.append((entry.directory, f"not used for {older_than_days:g} days"))
+                found.append((entry.descriptor_path, "descriptor of a pruned entry"))
+    if not dry_run:
+        for path, _ in found:
+            if path.is_dir():
+                remove_tree(path)
+            elif path.exists():
+                path.unlink()
+    return found
+
+
+def _last_used(directory: Path) -> float:
+    latest = 0.0
+    for dirpath, _, filenames in os.walk(directory):
+        for name in filenames:
+            stat = os.stat(os.path.join(dirpath, name))
+            latest = max(latest, stat.st_atime, stat.st_mtime)
+    return latest or os.stat(directory).st_mtime
