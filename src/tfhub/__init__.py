@@ -20,6 +20,8 @@ _LAZY_NAMES: Dict[str, str] = {
     # resolving and loading (no TensorFlow needed to resolve)
     "resolve": "tfhub.resolving.resolvers:resolve",
     "load": "tfhub.tf2.loading:load",
+    # ours: a TF1 Hub format module as a trainable TF2 object (fine-tuning in TF2)
+    "load_trainable": "tfhub.tf2.tf1_trainable:load_trainable",
     # Keras
     "KerasLayer": "tfhub.keras:KerasLayer",
     # TF1 Hub format
@@ -43,6 +45,7 @@ _LAZY_NAMES: Dict[str, str] = {
     "get_num_image_channels": "tfhub.tf1.image_util:get_num_image_channels",
 }
 
+# As tensorflow_hub 0.15: every public name but eval_function_for_module, plus ours.
 __all__: List[str] = sorted(n for n in _LAZY_NAMES if n != "eval_function_for_module")
 
 

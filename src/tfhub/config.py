@@ -120,3 +120,78 @@ def http_retries() -> int:
     if not raw.isdigit():
         raise errors.ConfigError(f"{RETRIES_ENV}={raw!r} must be a whole number >= 0.")
     return int(raw)
+
+
+MIRROR_ENV = "TFHUB_MIRROR"
+HEADERS_ENV = "TFHUB_HTTP_HEADERS"
+PIN_FILE_ENV = "TFHUB_PIN_FILE"
+
+
+def mirrors() -> list:
+    """(original prefix, replacement prefix) pairs from ``TFHUB_MIRROR``.
+
+    The form is ``https://tfhub.dev=https://models.internal/tfhub``, several
+    separated by commas. The longest matching prefix wins.
+
+    Raises:
+        ConfigError: an item has no ``=`` or a side is empty.
+    """
+    raw = _env(MIRROR_ENV)
+    if raw is None:
+        return []
+    pairs = []
+    for item in raw.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        original, sep, replacement = item.partition("=")
+        if not sep or not original.strip() or not replacement.strip():
+            raise errors.ConfigError(
+                f"{MIRROR_ENV} item {item!r} is not of the form ORIGINAL_PREFIX=MIRROR_PREFIX "
+                "(e.g. https://tfhub.dev=https://models.internal/tfhub)."
+            )
+        pairs.append((original.strip(), replacement.strip()))
+    return sorted(pairs, key=lambda pair: len(pair[0]), reverse=True)
+
+
+def http_headers() -> dict:
+    """Extra request headers from ``TFHUB_HTTP_HEADERS`` (e.g. a bearer token).
+
+    Either a JSON object, or ``Name: value`` lines (newline-separated). They
+    are sent to the handle's (or mirror's) host only, never on a redirect to
+    another host, and never logged.
+
+    Raises:
+        ConfigError: the value is neither form.
+    """
+    raw = _env(HEADERS_ENV)
+    if raw is None:
+        return {}
+    if raw.lstrip().startswith("{"):
+        import json  # noqa: PLC0415
+
+        try:
+            parsed = json.loads(raw)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict) or not all(isinstance(v, str) for v in parsed.values()):
+            raise errors.ConfigError(f"{HEADERS_ENV} is not a JSON object of strings.")
+        return {str(k): v for k, v in parsed.items()}
+    headers = {}
+    for line in raw.splitlines():
+        if not line.strip():
+            continue
+        name, sep, value = line.partition(":")
+        if not sep or not name.strip():
+            raise errors.ConfigError(
+                f"{HEADERS_ENV} must hold 'Name: value' lines or a JSON object; "
+                "one line has no 'Name:' part."
+            )
+        headers[name.strip()] = value.strip()
+    return headers
+
+
+def pin_file() -> Optional[Path]:
+    """``TFHUB_PIN_FILE``: lines of ``<sha256>  <handle>`` pinning archives."""
+    raw = _env(PIN_FILE_ENV)
+    return Path(raw).expanduser() if raw else None

@@ -5,18 +5,21 @@ from __future__ import annotations
 import argparse
 import json
 
+from tfhub import errors
 from tfhub.cli import output
-from tfhub.resolving import handles, resolvers
+from tfhub.resolving import handles, integrity, resolvers
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     resolve = subparsers.add_parser("resolve", help="print the local directory of a handle (downloading it if needed)")
     resolve.add_argument("handle")
+    resolve.add_argument("--sha256", help="the SHA-256 the model's archive must have")
     resolve.set_defaults(handler=_resolve)
 
     download = subparsers.add_parser("download", help="download a handle into the cache")
     download.add_argument("handle")
     download.add_argument("--force", action="store_true", help="download again even if cached")
+    download.add_argument("--sha256", help="the SHA-256 the model's archive must have")
     download.set_defaults(handler=_download)
 
     inspect = subparsers.add_parser("inspect", help="describe a model: format, signatures, variables, assets")
@@ -26,16 +29,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _resolve(args: argparse.Namespace) -> int:
-    print(resolvers.resolve(args.handle))
+    print(resolvers.resolve(args.handle, sha256=args.sha256))
     return 0
 
 
 def _download(args: argparse.Namespace) -> int:
-    if handles.kind_of(args.handle) in (handles.HandleKind.LOCAL, handles.HandleKind.GFILE_DIRECTORY):
-        print(resolvers.resolve(args.handle))
+    if not args.force:
+        print(resolvers.resolve(args.handle, sha256=args.sha256))
         return 0
-    path = resolvers.cached_download(args.handle, force=args.force)
-    print(path)
+    if handles.kind_of(args.handle) in (handles.HandleKind.LOCAL, handles.HandleKind.GFILE_DIRECTORY):
+        raise errors.HandleError(f"'{args.handle}' is read in place; there is nothing to download again.")
+    handle, pin = handles.split_pin(args.handle)
+    sha256 = integrity.normalize(args.sha256 or pin, "--sha256") if (args.sha256 or pin) else None
+    print(resolvers.cached_download(handle, force=True, sha256=sha256))
     return 0
 
 

@@ -38,6 +38,7 @@ DESCRIPTOR_SUFFIX = leftovers.DESCRIPTOR_SUFFIX
 TEMP_SUFFIX = leftovers.TFHUB_TEMP_SUFFIX
 LOCKS_DIRNAME = leftovers.LOCKS_DIRNAME
 _MANIFEST_PREFIX = "Manifest: "
+_SHA256_FIELD = "Archive-SHA256"
 _LOCK_WAIT_LOG_SECONDS = 10.0
 
 Manifest = Dict[str, int]  # relative path (POSIX separators) -> size in bytes
@@ -77,6 +78,7 @@ class Descriptor:
     download_time: Optional[str]
     host: Optional[str]
     manifest: Optional[Manifest]  # None for entries written by tensorflow_hub
+    archive_sha256: Optional[str] = None  # of the archive as downloaded
 
     def render(self) -> str:
         lines = [
@@ -84,6 +86,8 @@ class Descriptor:
             f"Download Time: {self.download_time}",
             f"Downloader Hostname: {self.host}",
         ]
+        if self.archive_sha256:
+            lines.append(f"{_SHA256_FIELD}: {self.archive_sha256}")
         if self.manifest is not None:
             lines.append(_MANIFEST_PREFIX + json.dumps(self.manifest, sort_keys=True))
         return "\n".join(lines)
@@ -106,6 +110,7 @@ class Descriptor:
             download_time=fields.get("Download Time"),
             host=fields.get("Downloader Hostname"),
             manifest=manifest,
+            archive_sha256=fields.get(_SHA256_FIELD),
         )
 
 
@@ -148,11 +153,12 @@ class Entry:
         except (OSError, UnicodeDecodeError):
             return Descriptor(None, None, None, {"<unreadable descriptor>": -1})
 
-    def problem(self) -> Optional[str]:
+    def problem(self, sha256: Optional[str] = None) -> Optional[str]:
         """Why the entry is not a complete model directory, or None if it is.
 
         An entry written by tensorflow_hub (no manifest) counts as complete
         when its directory is non-empty, as tensorflow_hub itself decides.
+        With ``sha256``, the entry must also come from an archive of that digest.
         """
         try:
             if not any(os.scandir(self.directory)):
@@ -162,17 +168,22 @@ class Entry:
         except NotADirectoryError:
             return "it is not a directory"
         descriptor = self.descriptor()
+        if sha256 is not None and (descriptor is None or descriptor.archive_sha256 != sha256):
+            return "it was not verified against the pinned SHA-256"
         if descriptor is None or descriptor.manifest is None:
             return None
         return manifest_mismatch(self.directory, descriptor.manifest)
 
-    def is_complete(self) -> bool:
-        return self.problem() is None
+    def is_complete(self, sha256: Optional[str] = None) -> bool:
+        return self.problem(sha256) is None
 
-    def populate(self, fetch: Callable[[Path], None], force: bool = False) -> Path:
+    def populate(self, fetch: Callable[[Path], Optional[str]], force: bool = False,
+                 sha256: Optional[str] = None) -> Path:
         """Makes the entry complete, calling ``fetch(temp_dir)`` when needed.
 
-        With ``force``, fetches again even when the entry is complete.
+        ``fetch`` fills the temp dir and returns the archive's SHA-256 (or None).
+        With ``force``, fetches again even when the entry is complete; with
+        ``sha256``, an entry not verified against that digest is fetched again.
 
         At most one process fetches at a time; the others wait for it and then
         use its result. A fetch that fails leaves nothing behind.
@@ -181,11 +192,11 @@ class Entry:
             CacheError: the cache directory cannot be created or written.
             Exception: whatever ``fetch`` raises.
         """
-        if not force and self.is_complete():
+        if not force and self.is_complete(sha256):
             return self.directory
         ensure_writable_root(self.root)
         with self._locked():
-            problem = "a new download was asked for" if force else self.problem()
+            problem = "a new download was asked for" if force else self.problem(sha256)
             if problem is None:
                 return self.directory
             leftovers.clean_entry_leftovers(self.root, self.key)
@@ -197,17 +208,18 @@ class Entry:
                 remove_tree(self.directory)
             return self._fetch_into_place(fetch)
 
-    def _fetch_into_place(self, fetch: Callable[[Path], None]) -> Path:
+    def _fetch_into_place(self, fetch: Callable[[Path], Optional[str]]) -> Path:
         temp = self.root / f"{self.key}.{uuid.uuid4().hex}{TEMP_SUFFIX}"
         temp.mkdir()
         try:
-            fetch(temp)
+            archive_sha256 = fetch(temp)
             manifest = build_manifest(temp)
             descriptor = Descriptor(
                 handle=self.handle,
                 download_time=str(datetime.datetime.today()),
                 host=f"{socket.gethostname()} (PID:{os.getpid()})",
                 manifest=manifest,
+                archive_sha256=archive_sha256,
             )
             write_atomically(self.descriptor_path, descriptor.render())
             try:

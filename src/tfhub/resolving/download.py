@@ -36,14 +36,27 @@ _BACKOFF_SECONDS = 0.5
 _BACKOFF_MAX_SECONDS = 8.0
 
 
+class _Session(requests.Session):
+    """A session whose extra headers never follow a redirect to another host."""
+
+    extra_header_names: frozenset = frozenset()
+
+    def rebuild_auth(self, prepared_request, response) -> None:  # noqa: ANN001 - requests' hook
+        super().rebuild_auth(prepared_request, response)
+        if self.extra_header_names and self.should_strip_auth(response.request.url, prepared_request.url):
+            for name in self.extra_header_names:
+                prepared_request.headers.pop(name, None)
+
+
 def new_session(retries: Optional[int] = None) -> requests.Session:
     """A session with retries on connection errors and 5xx, certs per config.
 
-    Proxies and CA bundles come from the environment (``HTTPS_PROXY``,
-    ``REQUESTS_CA_BUNDLE``, ...), as ``requests`` reads them.
+    Proxies, CA bundles and ``~/.netrc`` credentials come from the environment
+    (``HTTPS_PROXY``, ``REQUESTS_CA_BUNDLE``, ``NETRC``...), as ``requests``
+    reads them; ``TFHUB_HTTP_HEADERS`` adds headers (e.g. a bearer token).
     """
     retries = config.http_retries() if retries is None else retries
-    session = requests.Session()
+    session = _Session()
     retry = Retry(
         total=retries,
         connect=retries,
@@ -62,6 +75,9 @@ def new_session(retries: Optional[int] = None) -> requests.Session:
     session.headers["User-Agent"] = f"tfhub/{__version__} {requests.utils.default_user_agent()}"
     # A .tar.gz must arrive as stored: no transfer decompression, so Range works.
     session.headers["Accept-Encoding"] = "identity"
+    extra_headers = config.http_headers()
+    session.headers.update(extra_headers)
+    session.extra_header_names = frozenset(extra_headers)
     if config.cert_validation_disabled():
         _log.warning("TFHUB_DISABLE_CERT_VALIDATION=true: TLS certificates are NOT checked.")
         session.verify = False

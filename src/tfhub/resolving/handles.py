@@ -92,6 +92,28 @@ def uncompressed_url(handle: str) -> str:
     return with_format_query(handle, "uncompressed")
 
 
+def mirrored(url: str, mirrors: list) -> str:
+    """``url`` with the first matching (original, replacement) prefix replaced."""
+    for original, replacement in mirrors:
+        if url.startswith(original):
+            return replacement + url[len(original):]
+    return url
+
+
+PIN_FRAGMENT_KEY = "sha256"
+
+
+def split_pin(handle: str) -> tuple:
+    """(handle, sha256 or None) for a handle that may end in ``#sha256=<hex>``.
+
+    The fragment is never sent to a server and is not part of the cache key.
+    """
+    base, sep, fragment = handle.partition("#")
+    if sep and fragment.startswith(PIN_FRAGMENT_KEY + "="):
+        return base, fragment[len(PIN_FRAGMENT_KEY) + 1:]
+    return handle, None
+
+
 def cache_key(handle: str) -> str:
     """SHA-1 of the handle exactly as given, as tensorflow_hub names cache entries."""
     return hashlib.sha1(handle.encode("utf8")).hexdigest()

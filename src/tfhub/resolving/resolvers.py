@@ -12,21 +12,23 @@ from __future__ import annotations
 import io
 import logging
 import os
-from typing import Callable, Union
+from typing import BinaryIO, Callable, Optional, Tuple, Union
 
 from tfhub import config, errors
-from tfhub.resolving import archive, download, handles
+from tfhub.resolving import archive, download, handles, integrity
 from tfhub.resolving.cache import Cache
 from tfhub.resolving.handles import HandleKind
 
 _log = logging.getLogger("tfhub")
 
 
-def resolve(handle: Union[str, "os.PathLike[str]"]) -> str:
+def resolve(handle: Union[str, "os.PathLike[str]"], sha256: Optional[str] = None) -> str:
     """Resolves a handle to a local (or gfile) model directory.
 
     Args:
-        handle: a URL (``https://...``, ``gs://...``) or a path.
+        handle: a URL (``https://...``, ``gs://...``) or a path. A downloaded
+            handle may end in ``#sha256=<hex>`` to pin its archive.
+        sha256: the SHA-256 its archive must have (see :mod:`tfhub.resolving.integrity`).
 
     Returns:
         The path of the model directory.
@@ -36,20 +38,39 @@ def resolve(handle: Union[str, "os.PathLike[str]"]) -> str:
         HandleNotFoundError: a path handle does not exist.
         OfflineCacheMissError: ``TFHUB_OFFLINE`` is set and the model is not cached.
         DownloadError, ArchiveError, UnsafeArchiveError, CacheError,
+        IntegrityError: the archive does not have the pinned SHA-256.
         ProtocolError, ConfigError: see :mod:`tfhub.errors`.
     """
     if isinstance(handle, os.PathLike):
         handle = os.fspath(handle)
     if not isinstance(handle, str):
         raise errors.HandleError(f"Expected a string, got {handle!r}")
+    handle, pin = _pin_of(handle, sha256)
     kind = handles.kind_of(handle)
+    if kind is HandleKind.HTTP and config.model_load_format() is config.ModelLoadFormat.UNCOMPRESSED:
+        kind = None  # the 303 protocol: nothing is downloaded
+    if pin is not None and kind not in (HandleKind.HTTP, HandleKind.GFILE_ARCHIVE):
+        raise errors.HandleError(
+            f"A SHA-256 pin applies to a downloaded archive, but '{handle}' is read in place; "
+            "remove the pin, or use the model's archive URL."
+        )
     if kind is HandleKind.LOCAL:
         return _resolve_local(handle)
     if kind is HandleKind.GFILE_DIRECTORY:
         return _resolve_gfile_directory(handle)
-    if kind is HandleKind.HTTP and config.model_load_format() is config.ModelLoadFormat.UNCOMPRESSED:
+    if kind is None:
         return _resolve_uncompressed(handle)
-    return str(cached_download(handle, force=False))
+    return str(cached_download(handle, force=False, sha256=pin))
+
+
+def _pin_of(handle: str, sha256: Optional[str]) -> Tuple[str, Optional[str]]:
+    """(handle without a pin fragment, the pin from the argument, fragment or pin file)."""
+    handle, fragment_pin = handles.split_pin(handle)
+    if sha256 is not None:
+        return handle, integrity.normalize(sha256, "the sha256 argument")
+    if fragment_pin is not None:
+        return handle, integrity.normalize(fragment_pin, "the handle's #sha256= fragment")
+    return handle, integrity.pin_from_file(handle)
 
 
 def _resolve_local(handle: str) -> str:
@@ -67,19 +88,20 @@ def _resolve_gfile_directory(handle: str) -> str:
     return handle
 
 
-def cached_download(handle: str, force: bool = False) -> "os.PathLike[str]":
+def cached_download(handle: str, force: bool = False, sha256: Optional[str] = None) -> "os.PathLike[str]":
     """The cache entry of a downloadable handle, fetched when missing or broken.
 
     Args:
         handle: an http(s) handle or a gfile archive.
         force: fetch again even when the cached copy is complete.
+        sha256: the digest the archive must have (normalized).
 
     Raises:
         OfflineCacheMissError: offline mode and the model is not cached.
     """
     cache = Cache(config.cache_dir())
     entry = cache.entry(handle)
-    if not force and entry.is_complete():
+    if not force and entry.is_complete(sha256):
         return entry.directory
     if config.offline():
         raise errors.OfflineCacheMissError(
@@ -88,31 +110,38 @@ def cached_download(handle: str, force: bool = False) -> "os.PathLike[str]":
             f"(tfhub cache import), or point TFHUB_CACHE_DIR at a cache that holds it."
         )
     _log.info("Downloading TF-Hub Module '%s'.", handle)
-    directory = entry.populate(_fetcher(handle), force=force)
+    directory = entry.populate(_fetcher(handle, sha256), force=force, sha256=sha256)
     _log.info("Downloaded TF-Hub Module '%s'.", handle)
     return directory
 
 
-def _fetcher(handle: str) -> Callable[[os.PathLike], None]:
+def _fetcher(handle: str, pin: Optional[str]) -> Callable[[os.PathLike], str]:
+    """fetch(target): extracts the handle's archive into target, returns its SHA-256."""
     if handles.kind_of(handle) is HandleKind.HTTP:
-        return lambda target: _fetch_http(handle, target)
-    return lambda target: _fetch_gfile_archive(handle, target)
+        def open_stream() -> BinaryIO:
+            url = handles.archive_url(handles.mirrored(handle, config.mirrors()))
+            return download.HttpBody(url, handle)
+    else:
+        open_stream = lambda: _open_gfile_archive(handle)  # noqa: E731
+
+    def fetch(target: os.PathLike) -> str:
+        with open_stream() as stream:
+            hashing = integrity.HashingStream(stream)
+            archive.extract(hashing, target, source=getattr(stream, "url", handle))
+            hashing.drain()
+        integrity.check(hashing.hexdigest(), pin, handle)
+        return hashing.hexdigest()
+
+    return fetch
 
 
-def _fetch_http(handle: str, target: "os.PathLike[str]") -> None:
-    url = handles.archive_url(handle)
-    with download.HttpBody(url, handle) as body:
-        archive.extract(body, target, source=url)
-
-
-def _fetch_gfile_archive(handle: str, target: "os.PathLike[str]") -> None:
+def _open_gfile_archive(handle: str) -> BinaryIO:
     from tfhub._tf import tensorflow  # noqa: PLC0415 - gfile only for such handles
 
     gfile = tensorflow().io.gfile
     if not gfile.exists(handle):
         raise errors.HandleNotFoundError(f"{handle} does not exist.")
-    with gfile.GFile(handle, "rb") as stream:
-        archive.extract(_GFileRaw(stream), target, source=handle)
+    return _GFileRaw(gfile.GFile(handle, "rb"))
 
 
 class _GFileRaw(io.RawIOBase):
@@ -130,6 +159,10 @@ class _GFileRaw(io.RawIOBase):
         buffer[: len(data)] = data
         return len(data)
 
+    def close(self) -> None:
+        self._stream.close()
+        super().close()
+
 
 def _resolve_uncompressed(handle: str) -> str:
     """The 303 protocol: the server answers where the uncompressed model lives."""
@@ -138,7 +171,7 @@ def _resolve_uncompressed(handle: str) -> str:
             f"TFHUB_MODEL_LOAD_FORMAT=UNCOMPRESSED reads '{handle}' from its server's storage, "
             "which TFHUB_OFFLINE forbids. Unset one of them."
         )
-    url = handles.uncompressed_url(handle)
+    url = handles.uncompressed_url(handles.mirrored(handle, config.mirrors()))
     session = download.new_session()
     try:
         response = session.get(url, allow_redirects=False, timeout=config.http_timeouts())
