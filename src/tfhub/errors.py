@@ -153,3 +153,41 @@ class ModuleFileError(TfHubError, OSError):
 
 class InvalidModuleSpecError(TfHubError, ValueError):
     """``hub.Module`` was given something that is neither a ModuleSpec nor a handle."""
+
+
+# --- Hosting and offline use (tfhub.server, tfhub.resolving.bundles) ------------
+
+
+class BundleError(TfHubError, ValueError):
+    """A cache bundle is malformed, unsafe, or does not match its manifest."""
+
+
+class ServedPathError(TfHubError, PermissionError):
+    """A URL path asks for something outside the served root."""
+
+
+class ServedModelNotFoundError(TfHubError, FileNotFoundError):
+    """A URL path names no model directory under the served root."""
+
+
+class ModelChangingError(TfHubError, RuntimeError):
+    """A served model kept changing while its archive was being built."""
+
+
+class RangeNotSatisfiableError(TfHubError, ValueError):
+    """A ``Range`` request starts beyond the end of the body."""
+
+
+# --- Conversion to TF2 SavedModels (tfhub.convert) ------------------------------
+
+
+class ConversionError(TfHubError, ValueError):
+    """A model cannot be converted (every unconvertible part is listed); nothing was written."""
+
+
+class ConversionVerificationError(ConversionError):
+    """The converted model does not compute what the source computes; nothing was written."""
+
+
+class ConversionTargetExistsError(TfHubError, FileExistsError):
+    """The conversion's destination exists and ``overwrite`` was not asked; nothing was written."""

@@ -1,0 +1,74 @@
+"""`tfhub serve` (a TF Hub compatible model host) and `tfhub pack`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tfhub import errors
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    serve = subparsers.add_parser("serve", help="serve the model directories under ROOT as TF Hub handles")
+    serve.add_argument("root", metavar="ROOT", help="directory whose model directories are served (URL path = handle path)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    serve.add_argument("--archive-dir", type=Path, help="where built archives are kept (default: beside the model cache)")
+    serve.add_argument("--token-file", type=Path, help="require 'Authorization: Bearer <token>' with the token in this file")
+    serve.add_argument("--uncompressed-base", metavar="URL",
+                       help="storage prefix (gs://bucket/dir) answered by ?tf-hub-format=uncompressed")
+    serve.add_argument("--max-connections", type=int, default=512, help="connections served at once; more get 503 (default: 512)")
+    serve.add_argument("--shutdown-timeout", type=float, default=30.0,
+                       help="seconds in-flight downloads get to finish on SIGINT/SIGTERM (default: 30)")
+    serve.set_defaults(handler=_serve)
+
+    pack = subparsers.add_parser("pack", help="write a model directory as a deterministic tar.gz")
+    pack.add_argument("directory", metavar="DIR")
+    pack.add_argument("out", metavar="OUT.tar.gz")
+    pack.add_argument("--any", action="store_true", help="pack DIR even if it holds no SavedModel")
+    pack.set_defaults(handler=_pack)
+
+
+def _read_token(path: Path) -> str:
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise errors.ConfigError(f"--token-file {path} cannot be read ({exc.strerror or exc}).") from exc
+    if not token:
+        raise errors.ConfigError(f"--token-file {path} is empty; put the bearer token in it.")
+    return token
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from tfhub.server import runner  # noqa: PLC0415 - uvicorn only for this command
+    from tfhub.server.app import ServeSettings  # noqa: PLC0415
+
+    root = Path(args.root)
+    settings = ServeSettings(
+        root=root,
+        archive_dir=args.archive_dir or runner.default_archive_dir(root),
+        token=_read_token(args.token_file) if args.token_file else None,
+        uncompressed_base=args.uncompressed_base,
+    )
+    listen = runner.Listen(host=args.host, port=args.port, max_connections=args.max_connections,
+                           shutdown_timeout=args.shutdown_timeout)
+    runner.configure_access_log(sys.stderr)
+    runner.serve(settings, listen)
+    return 0
+
+
+def _pack(args: argparse.Namespace) -> int:
+    from tfhub.formats.detect import detect  # noqa: PLC0415
+    from tfhub.resolving import archive  # noqa: PLC0415
+
+    directory, out = Path(args.directory), Path(args.out)
+    if not directory.is_dir():
+        raise errors.HandleNotFoundError(f"{directory} is not a directory; give `tfhub pack` a model directory.")
+    if not args.any:
+        detect(directory)  # raises ModelFormatError with the fix
+    if directory.resolve() in out.resolve().parents:
+        raise errors.ConfigError(f"{out} is inside {directory}; write the archive somewhere else.")
+    archive.pack_to_file(directory, out)
+    print(f"{out} ({out.stat().st_size} bytes)")
+    return 0

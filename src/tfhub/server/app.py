@@ -1,0 +1,133 @@
+"""The ASGI application: routes of the TF Hub protocol and the catalog.
+
+* ``GET|HEAD /<model path>?tf-hub-format=compressed``: the model as tar.gz;
+* ``GET /<model path>?tf-hub-format=uncompressed``: the 303 protocol;
+* ``GET /<model path>``: the model's catalog page; ``GET /``: the index.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import urllib.parse
+from pathlib import Path
+from typing import Optional
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from tfhub import errors
+from tfhub.resolving.handles import FORMAT_QUERY_KEY
+from tfhub.server import pages
+from tfhub.server.archive_responses import archive_response
+from tfhub.server.archives import ArchiveStore
+from tfhub.server.catalog import Catalog
+from tfhub.server.discovery import ModelRoot, ServedModel
+from tfhub.server.middleware import AccessLog, BearerToken
+
+
+@dataclasses.dataclass(frozen=True)
+class ServeSettings:
+    """What ``tfhub serve`` was asked for."""
+
+    root: Path
+    archive_dir: Path
+    token: Optional[str] = None  # require "Authorization: Bearer <token>"
+    uncompressed_base: Optional[str] = None  # e.g. gs://bucket/models, for the 303 protocol
+    max_parallel_builds: int = 2
+
+
+class _Server:
+    """The state the routes share."""
+
+    def __init__(self, settings: ServeSettings):
+        self.settings = settings
+        self.root = ModelRoot(settings.root)
+        self.archives = ArchiveStore(settings.archive_dir, settings.max_parallel_builds)
+        self.catalog = Catalog(self.root)
+
+    async def index(self, request: Request) -> Response:
+        rows = await self.catalog.rows()
+        return HTMLResponse(pages.index_page(rows, str(request.base_url)))
+
+    async def model(self, request: Request) -> Response:
+        try:
+            model = self.root.locate(request.path_params["path"])
+        except errors.ServedPathError as exc:
+            return PlainTextResponse(f"403 Forbidden: {exc}\n", status_code=403)
+        except errors.ServedModelNotFoundError as exc:
+            return PlainTextResponse(f"404 Not Found: {exc}\n", status_code=404)
+        wanted = _requested_format(request)
+        if wanted == "compressed":
+            return await self._archive(request, model)
+        if wanted == "uncompressed":
+            return self._uncompressed(model)
+        if wanted is not None:
+            return PlainTextResponse(
+                f"400 Bad Request: {FORMAT_QUERY_KEY}={wanted!r} is not a format this server offers; "
+                "ask for 'compressed' (a tar.gz of the model) or 'uncompressed' (the 303 protocol).\n",
+                status_code=400)
+        if request.method == "HEAD":
+            return Response(media_type="text/html")
+        return await self._page(request, model)
+
+    async def _archive(self, request: Request, model: ServedModel) -> Response:
+        for _ in range(2):  # a rebuild may replace the file between lookup and open
+            try:
+                built = await self.archives.get(model)
+            except errors.ModelChangingError as exc:
+                return PlainTextResponse(f"503 Service Unavailable: {exc}\n", status_code=503,
+                                         headers={"Retry-After": "5"})
+            try:
+                stream = open(built.path, "rb")  # noqa: SIM115 - the response closes it
+            except FileNotFoundError:
+                continue
+            filename = model.url_path.strip("/").replace("/", "_") or "model"
+            return archive_response(request, built, stream, filename)
+        return PlainTextResponse("503 Service Unavailable: the model is being updated; ask again.\n",
+                                 status_code=503, headers={"Retry-After": "1"})
+
+    def _uncompressed(self, model: ServedModel) -> Response:
+        # As tfhub.dev: 303 without Location, the storage path in the body.
+        base = self.settings.uncompressed_base
+        if base is None:
+            body = ("This server keeps no uncompressed copy of its models (start it with "
+                    "--uncompressed-base gs://bucket/prefix to offer one); unset "
+                    "TFHUB_MODEL_LOAD_FORMAT to download the compressed archive instead.")
+        else:
+            body = base.rstrip("/") + model.url_path
+        return PlainTextResponse(body, status_code=303)
+
+    async def _page(self, request: Request, model: ServedModel) -> Response:
+        try:
+            description = await self.catalog.describe(model)
+        except errors.ModelFormatError as exc:
+            return PlainTextResponse(f"500 Internal Server Error: cannot describe the model: {exc}\n",
+                                     status_code=500)
+        handle = str(request.base_url).rstrip("/") + urllib.parse.quote(model.url_path)
+        return HTMLResponse(pages.model_page(handle, model.url_path, description))
+
+
+def _requested_format(request: Request) -> Optional[str]:
+    """The last ``tf-hub-format`` value: clients append theirs to the handle's query."""
+    values = request.query_params.getlist(FORMAT_QUERY_KEY)
+    return values[-1] if values else None
+
+
+def create_app(settings: ServeSettings) -> Starlette:
+    """The server's ASGI application.
+
+    Raises:
+        ServedModelNotFoundError: the root is not a directory.
+    """
+    server = _Server(settings)
+    middleware = [Middleware(AccessLog)]
+    if settings.token:
+        middleware.append(Middleware(BearerToken, token=settings.token))
+    routes = [
+        Route("/", server.index, methods=["GET", "HEAD"]),
+        Route("/{path:path}", server.model, methods=["GET", "HEAD"]),
+    ]
+    return Starlette(routes=routes, middleware=middleware)

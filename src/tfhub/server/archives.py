@@ -1,0 +1,145 @@
+"""Model archives built once, kept on disk, rebuilt when the model changes.
+
+For each model the store keeps ``<url key>-<fingerprint>.tar.gz`` (written by
+:func:`tfhub.resolving.archive.pack`, so the same tree gives the same bytes) and
+a ``.json`` beside it with its size and SHA-256, which is the ETag. A new
+version is renamed into place; the old one is deleted, which does not disturb
+downloads that already opened it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import uuid
+from pathlib import Path
+from typing import Dict, Optional
+
+import anyio.to_thread
+
+from tfhub import errors
+from tfhub.resolving import archive
+from tfhub.resolving.cache import write_atomically
+from tfhub.server.discovery import ServedModel, fingerprint
+
+_log = logging.getLogger("tfhub.server")
+_BUILD_ATTEMPTS = 3
+_HASH_CHUNK = 1 << 20
+
+
+@dataclasses.dataclass(frozen=True)
+class BuiltArchive:
+    """An archive ready to be sent."""
+
+    path: Path
+    size: int
+    sha256: str
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.sha256[:40]}"'
+
+
+def _url_key(url_path: str) -> str:
+    return hashlib.sha1(url_path.encode("utf-8", "surrogateescape")).hexdigest()[:24]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for chunk in iter(lambda: stream.read(_HASH_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class ArchiveStore:
+    """The on-disk archive cache of a server.
+
+    Args:
+        directory: where archives are kept (created when missing).
+        max_parallel_builds: how many archives may be packed at once.
+    """
+
+    def __init__(self, directory: Path, max_parallel_builds: int = 2):
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._max_parallel_builds = max_parallel_builds
+        # Made on first use, inside the server's event loop (Python 3.9 binds them at creation).
+        self._locks: Dict[str, asyncio.Lock] = {}
+        self._build_slots: Optional[asyncio.Semaphore] = None
+
+    async def get(self, model: ServedModel) -> BuiltArchive:
+        """The current archive of ``model``, packing it first when needed.
+
+        Raises:
+            ModelChangingError: the model kept changing while it was packed.
+        """
+        digest, _ = await anyio.to_thread.run_sync(fingerprint, model.directory)
+        built = self._lookup(model, digest)
+        if built is not None:
+            return built
+        lock = self._locks.setdefault(model.url_path, asyncio.Lock())
+        async with lock:
+            built = self._lookup(model, digest)
+            if built is None:
+                if self._build_slots is None:
+                    self._build_slots = asyncio.Semaphore(self._max_parallel_builds)
+                async with self._build_slots:
+                    built = await anyio.to_thread.run_sync(self._build, model)
+        return built
+
+    def _paths(self, model: ServedModel, digest: str) -> tuple:
+        stem = f"{_url_key(model.url_path)}-{digest[:24]}"
+        return self.directory / f"{stem}.tar.gz", self.directory / f"{stem}.json"
+
+    def _lookup(self, model: ServedModel, digest: str) -> Optional[BuiltArchive]:
+        archive_path, info_path = self._paths(model, digest)
+        try:
+            info = json.loads(info_path.read_text(encoding="utf-8"))
+            if archive_path.stat().st_size != info["size"]:
+                return None
+            return BuiltArchive(archive_path, int(info["size"]), str(info["sha256"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _build(self, model: ServedModel) -> BuiltArchive:
+        """Packs the model; runs on a worker thread."""
+        for _ in range(_BUILD_ATTEMPTS):
+            before, _ = fingerprint(model.directory)
+            temp = self.directory / f".{uuid.uuid4().hex}.building"
+            try:
+                archive.pack_to_file(model.directory, temp)
+                after, _ = fingerprint(model.directory)
+                if after != before:
+                    continue  # changed under our feet: the archive may mix versions
+                return self._install(model, before, temp)
+            finally:
+                if temp.exists():
+                    temp.unlink()
+        raise errors.ModelChangingError(
+            f"The model at {model.url_path!r} changed each of the {_BUILD_ATTEMPTS} times its "
+            "archive was packed; finish updating it (write elsewhere, then rename) and ask again."
+        )
+
+    def _install(self, model: ServedModel, digest: str, temp: Path) -> BuiltArchive:
+        archive_path, info_path = self._paths(model, digest)
+        built = BuiltArchive(archive_path, temp.stat().st_size, _sha256(temp))
+        os.replace(temp, archive_path)
+        write_atomically(info_path, json.dumps({"size": built.size, "sha256": built.sha256,
+                                                "model": model.url_path}))
+        self._remove_older(model, keep=archive_path.stem.split(".")[0])
+        _log.info("Packed %s (%d bytes)", model.url_path, built.size)
+        return built
+
+    def _remove_older(self, model: ServedModel, keep: str) -> None:
+        prefix = _url_key(model.url_path) + "-"
+        for path in self.directory.glob(prefix + "*"):
+            if not path.name.startswith(keep):
+                try:
+                    path.unlink()
+                except FileNotFoundError:
+                    pass

@@ -1,0 +1,70 @@
+"""What the catalog pages show, computed off the event loop and cached.
+
+The index needs no TensorFlow (format from the file names, size from a walk);
+a model page describes the model with :func:`tfhub.formats.inspection.describe`,
+which imports TensorFlow on first use. Descriptions are cached per model and
+fingerprint, so a changed model is described again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Dict, List, Tuple
+
+import anyio
+import anyio.to_thread
+
+from tfhub.server.discovery import ModelRoot, ServedModel, fingerprint
+
+
+@dataclasses.dataclass(frozen=True)
+class CatalogRow:
+    """One model on the index page."""
+
+    url_path: str
+    format: str
+    size_bytes: int
+
+
+def _row(model: ServedModel) -> CatalogRow:
+    _, size = fingerprint(model.directory)
+    kind = "TF1 Hub format" if model.is_tf1_hub_format else "SavedModel"
+    return CatalogRow(url_path=model.url_path, format=kind, size_bytes=size)
+
+
+def _describe(model: ServedModel) -> Any:
+    from tfhub.formats import inspection  # noqa: PLC0415 - imports TensorFlow
+
+    return inspection.describe(str(model.directory))
+
+
+class Catalog:
+    """Index rows and model descriptions of a served root."""
+
+    def __init__(self, root: ModelRoot):
+        self.root = root
+        self._descriptions: Dict[str, Tuple[str, Any]] = {}
+        # One description at a time: the first imports TensorFlow, and a crowd of
+        # page views must not fill every worker thread.
+        self._describe_limit = anyio.CapacityLimiter(1)
+
+    async def rows(self) -> List[CatalogRow]:
+        """Every model under the root, for the index page."""
+        return await anyio.to_thread.run_sync(self._rows)
+
+    def _rows(self) -> List[CatalogRow]:
+        return [_row(model) for model in self.root.models()]
+
+    async def describe(self, model: ServedModel) -> Any:
+        """The model's :class:`~tfhub.formats.inspection.ModelDescription` (cached).
+
+        Raises:
+            ModelFormatError: the SavedModel cannot be read.
+        """
+        digest, _ = await anyio.to_thread.run_sync(fingerprint, model.directory)
+        cached = self._descriptions.get(model.url_path)
+        if cached is not None and cached[0] == digest:
+            return cached[1]
+        description = await anyio.to_thread.run_sync(_describe, model, limiter=self._describe_limit)
+        self._descriptions[model.url_path] = (digest, description)
+        return description

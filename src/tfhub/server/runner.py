@@ -1,0 +1,86 @@
+"""Run the server on uvicorn: bind, announce, serve, shut down gracefully.
+
+The socket is bound before uvicorn starts so that ``--port 0`` works: the
+first line on stdout names the real address, which scripts and tests read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import os
+import socket
+import sys
+from pathlib import Path
+from typing import Optional, TextIO
+
+from tfhub import config
+from tfhub.server.app import ServeSettings, create_app
+from tfhub.server.middleware import ACCESS_LOGGER
+
+
+@dataclasses.dataclass(frozen=True)
+class Listen:
+    """Where and how to listen."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_connections: int = 512  # beyond this, uvicorn answers 503 at once
+    shutdown_timeout: float = 30.0  # seconds in-flight downloads get to finish
+
+
+def default_archive_dir(root: Path) -> Path:
+    """``<cache dir>/../tfhub_serve/<hash of root>``: survives restarts, one per root."""
+    key = hashlib.sha1(str(Path(root).resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return config.cache_dir().parent / "tfhub_serve" / key
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket (IPv6 when the host is an IPv6 address)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def configure_access_log(stream: TextIO) -> None:
+    """Sends access log lines (one JSON object each) to ``stream``."""
+    logger = logging.getLogger(ACCESS_LOGGER)
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def serve(settings: ServeSettings, listen: Listen, announce: Optional[TextIO] = None) -> None:
+    """Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
+
+    Raises:
+        ServedModelNotFoundError: the root is not a directory.
+        OSError: the address cannot be bound.
+    """
+    import uvicorn  # noqa: PLC0415 - only the serve command needs it
+
+    app = create_app(settings)
+    sock = bind(listen.host, listen.port)
+    host, port = sock.getsockname()[:2]
+    shown_host = f"[{host}]" if ":" in host else host
+    announce = announce or sys.stdout
+    print(f"tfhub serve: http://{shown_host}:{port}/ serving {settings.root} "
+          f"(archives in {settings.archive_dir}, pid {os.getpid()})", file=announce, flush=True)
+    uv_config = uvicorn.Config(
+        app,
+        log_config=None,
+        access_log=False,  # ours is structured (AccessLog)
+        limit_concurrency=listen.max_connections,
+        timeout_graceful_shutdown=listen.shutdown_timeout,
+        server_header=False,
+        lifespan="off",
+    )
+    uvicorn.Server(uv_config).run(sockets=[sock])
+    print("tfhub serve: stopped", file=announce, flush=True)
