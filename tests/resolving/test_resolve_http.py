@@ -84,6 +84,13 @@ def test_403_from_tfhub_dev_explains_the_move_to_kaggle():
     assert "Kaggle Models" in str(error) and error.status == 403
 
 
+def test_a_web_page_is_a_clear_error(http_server, cache_dir):
+    url = http_server.add("/m", body=b"<html>catalog</html>", headers={"Content-Type": "text/html; charset=utf-8"})
+    with pytest.raises(errors.DownloadError, match="answered a web page, not a model archive"):
+        hub.resolve(url)
+    assert cache_leftovers(cache_dir) == []
+
+
 def test_body_that_is_not_an_archive(http_server, cache_dir):
     url = http_server.add("/m", body=b"<html>a login page</html>" * 50)
     with pytest.raises(errors.ArchiveError, match="does not appear to be a valid module"):

@@ -147,6 +147,7 @@ class HttpBody(io.RawIOBase):
         self._total: Optional[int] = None
         self._validator: Optional[str] = None
         self._response = self._request(start=0)
+        _refuse_html(handle, self._response)
         self._total = _content_length(self._response)
         self._validator = self._response.headers.get("ETag") or self._response.headers.get("Last-Modified")
         self.final_url = self._response.url
@@ -238,6 +239,22 @@ class HttpBody(io.RawIOBase):
     def received(self) -> int:
         """Bytes of the body received so far."""
         return self._received
+
+
+def _refuse_html(handle: str, response: requests.Response) -> None:
+    """A web page is never a model archive: say what happened instead."""
+    if not response.headers.get("Content-Type", "").lower().startswith("text/html"):
+        return
+    response.close()
+    message = f"Downloading '{handle}' failed: {response.url} answered a web page, not a model archive."
+    if "kaggle.com/models" in response.url and _is_tfhub_dev(handle):
+        message += (
+            " tfhub.dev sends models that were not moved to Kaggle Models to the Kaggle catalog; "
+            "this one is no longer published. Look for it at https://www.kaggle.com/models."
+        )
+    else:
+        message += " Check that the handle is a model URL (not its web page)."
+    raise errors.DownloadError(message, status=response.status_code)
 
 
 def _content_length(response: requests.Response) -> Optional[int]:
