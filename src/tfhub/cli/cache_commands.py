@@ -1,10 +1,11 @@
-"""`tfhub cache ls|rm|verify|prune`."""
+"""`tfhub cache ls|rm|verify|prune|export|import`."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import json
+from pathlib import Path
 
 from tfhub import config
 from tfhub.cli import output
@@ -32,6 +33,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     prune.add_argument("--older-than", type=float, metavar="DAYS", help="also remove entries unused for DAYS")
     prune.add_argument("--dry-run", action="store_true", help="only show what would go")
     prune.set_defaults(handler=_prune)
+
+    export = actions.add_parser("export", help="write cached models to a bundle for another machine")
+    export.add_argument("handles", nargs="+", metavar="HANDLE")
+    export.add_argument("-o", "--output", type=Path, required=True, metavar="BUNDLE.tar")
+    export.set_defaults(handler=_export)
+
+    import_ = actions.add_parser("import", help="install the models of a bundle into the cache")
+    import_.add_argument("bundle", type=Path, metavar="BUNDLE.tar")
+    import_.add_argument("--force", action="store_true", help="replace entries already cached")
+    import_.set_defaults(handler=_import)
 
 
 def _ls(args: argparse.Namespace) -> int:
@@ -72,4 +83,27 @@ def _prune(args: argparse.Namespace) -> int:
     for path, reason in removed:
         print(f"{verb} {path}: {reason}")
     print(f"{len(removed)} item(s) {verb}")
+    return 0
+
+
+def _print_items(items: list) -> None:
+    for item in items:
+        print(f"{item.action:<15} {item.key}  {output.human_size(item.size_bytes):>9}  {item.handle}")
+
+
+def _export(args: argparse.Namespace) -> int:
+    from tfhub.resolving import bundles  # noqa: PLC0415
+
+    items = bundles.export_bundle(args.handles, args.output)
+    _print_items(items)
+    print(f"{len(items)} model(s) -> {args.output}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from tfhub.resolving import bundles  # noqa: PLC0415
+
+    items = bundles.import_bundle(args.bundle, force=args.force)
+    _print_items(items)
+    print(f"{len(items)} model(s) from {args.bundle} in {config.cache_dir()}")
     return 0

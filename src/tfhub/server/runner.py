@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import logging
 import os
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -82,5 +83,16 @@ def serve(settings: ServeSettings, listen: Listen, announce: Optional[TextIO] = 
         server_header=False,
         lifespan="off",
     )
-    uvicorn.Server(uv_config).run(sockets=[sock])
+    # uvicorn re-raises the signal that stopped it once it is done; a quiet
+    # handler makes that a normal exit (code 0) after the graceful shutdown.
+    previous = {s: signal.signal(s, _stopped) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        uvicorn.Server(uv_config).run(sockets=[sock])
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     print("tfhub serve: stopped", file=announce, flush=True)
+
+
+def _stopped(signum: int, frame: object) -> None:  # noqa: ARG001 - signal handler signature
+    """Stands in for the default handlers while uvicorn owns the signals."""
