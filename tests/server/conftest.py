@@ -1,0 +1,40 @@
+"""Fixtures: a served root with both model formats, and `tfhub serve` running on it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("uvicorn", reason="the `serve` extra (starlette, uvicorn) is not installed")
+
+from tests.server.serving import ServeProcess  # noqa: E402
+
+TF2_PATH = "demo/scaler/1"
+TF1_PATH = "demo/half_plus_two/1"
+BIG_PATH = "demo/big/1"
+BIG_EXTRA_BYTES = 3 << 20
+
+
+@pytest.fixture
+def serve_root(tmp_path: Path, tf2_model_dir: Path, tf1_hub_module_dir: Path) -> Path:
+    """ROOT with a TF2 SavedModel, a TF1 Hub format module, a bigger model and a non-model dir."""
+    root = tmp_path / "root"
+    shutil.copytree(tf2_model_dir, root / TF2_PATH)
+    shutil.copytree(tf1_hub_module_dir, root / TF1_PATH)
+    shutil.copytree(tf2_model_dir, root / BIG_PATH)
+    (root / BIG_PATH / "assets").mkdir(exist_ok=True)
+    (root / BIG_PATH / "assets" / "noise.bin").write_bytes(os.urandom(BIG_EXTRA_BYTES))
+    (root / "demo" / "notes").mkdir()
+    (root / "demo" / "notes" / "README.txt").write_text("not a model")
+    return root
+
+
+@pytest.fixture
+def server(serve_root: Path, tmp_path: Path):
+    """`tfhub serve ROOT` as a subprocess on a free port."""
+    process = ServeProcess(serve_root, tmp_path / "archives")
+    yield process
+    process.stop()

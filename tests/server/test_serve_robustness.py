@@ -1,0 +1,112 @@
+"""Bad inputs of issue 6 against a real `tfhub serve`: changes, disconnects, crowds, cuts."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import hashlib
+import os
+import signal
+import socket
+import time
+
+import requests
+
+from tests.conftest import pack_bytes
+from tests.server.conftest import BIG_PATH, TF2_PATH
+from tests.server.serving import CuttingProxy, ServeProcess
+
+COMPRESSED = "?tf-hub-format=compressed"
+
+
+def _tree(directory) -> dict:  # noqa: ANN001
+    return {p.relative_to(directory).as_posix(): p.read_bytes()
+            for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def test_a_model_that_changes_while_served(server, serve_root):
+    url = server.url + BIG_PATH + COMPRESSED
+    before = requests.get(url, timeout=60)
+    in_flight = requests.get(url, stream=True, timeout=60)
+    first_chunk = next(in_flight.iter_content(64 * 1024))
+    (serve_root / BIG_PATH / "assets" / "noise.bin").write_bytes(os.urandom(1 << 20))
+    after = requests.get(url, timeout=60)
+    assert after.headers["ETag"] != before.headers["ETag"]
+    assert after.content == pack_bytes(serve_root / BIG_PATH)
+    # The download that started before the change ends with the old, whole archive.
+    old = first_chunk + b"".join(in_flight.iter_content(64 * 1024))
+    assert old == before.content
+    # Resuming the old version with If-Range gets the new one whole, not a mix.
+    resumed = requests.get(url, headers={"Range": "bytes=1000-", "If-Range": before.headers["ETag"]}, timeout=60)
+    assert resumed.status_code == 200 and resumed.content == after.content
+
+
+def test_a_client_that_disconnects_mid_download(server, serve_root):
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(f"GET /{BIG_PATH}{COMPRESSED} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    records = server.wait_for_log(lambda r: r["outcome"] == "client disconnected")
+    assert records and records[0]["bytes"] < (3 << 20)
+    # The server goes on serving, and the archive on disk is intact.
+    response = requests.get(server.url + BIG_PATH + COMPRESSED, timeout=60)
+    assert response.status_code == 200 and response.content == pack_bytes(serve_root / BIG_PATH)
+
+
+def test_200_concurrent_clients_get_identical_bodies(server, serve_root):
+    expected = hashlib.sha256(pack_bytes(serve_root / TF2_PATH)).hexdigest()
+    url = server.url + TF2_PATH + COMPRESSED
+
+    def fetch(_: int) -> tuple:
+        response = requests.get(url, timeout=120)
+        return response.status_code, hashlib.sha256(response.content).hexdigest()
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=200) as pool:
+        results = list(pool.map(fetch, range(200)))
+    assert results == [(200, expected)] * 200
+
+
+def test_interrupted_download_resumes_with_range_byte_identical(server, serve_root):
+    """Acceptance 2: a proxy cuts the first connection mid-body; tfhub resumes."""
+    import tfhub
+
+    proxy = CuttingProxy(server.port, cut_after=1 << 20)
+    try:
+        path = tfhub.resolve(f"http://127.0.0.1:{proxy.port}/{BIG_PATH}")
+    finally:
+        proxy.close()
+    assert proxy.connections >= 2
+    resumed = server.wait_for_log(lambda r: r["status"] == 206 and r["path"] == "/" + BIG_PATH)
+    assert resumed and resumed[0]["range"].startswith("bytes=")
+    assert _tree(serve_root / BIG_PATH) == _tree(type(serve_root)(path))
+
+
+def test_graceful_shutdown_lets_a_download_finish(serve_root, tmp_path):
+    process = ServeProcess(serve_root, tmp_path / "archives")
+    url = process.url + BIG_PATH + COMPRESSED
+    expected = requests.get(url, timeout=60).content
+    response = requests.get(url, stream=True, timeout=60)
+    chunks = [next(response.iter_content(16 * 1024))]
+    process.process.send_signal(signal.SIGTERM)
+    time.sleep(0.5)
+    chunks.extend(response.iter_content(64 * 1024))
+    assert b"".join(chunks) == expected
+    assert process.process.wait(timeout=60) == 0
+    assert process.stdout_lines[-1] == "tfhub serve: stopped"
+
+
+def test_connections_beyond_the_limit_get_503(serve_root, tmp_path):
+    process = ServeProcess(serve_root, tmp_path / "archives", "--max-connections", "2")
+    try:
+        with socket.create_connection(("127.0.0.1", process.port)):
+            time.sleep(0.3)  # held + asking = 2 connections: the limit
+            response = requests.get(process.url + TF2_PATH + COMPRESSED, timeout=60)
+            assert response.status_code == 503
+        deadline = time.monotonic() + 20
+        while True:  # once the held connection is gone, requests are served again
+            response = requests.get(process.url + TF2_PATH + COMPRESSED, timeout=60)
+            if response.status_code == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert response.status_code == 200
+    finally:
+        process.stop()
