@@ -191,3 +191,18 @@ class ConversionVerificationError(ConversionError):
 
 class ConversionTargetExistsError(TfHubError, FileExistsError):
     """The conversion's destination exists and ``overwrite`` was not asked; nothing was written."""
+
+
+# --- Reliability (tfhub.resolving) ---------------------------------------------
+
+
+class DiskFullError(CacheError):
+    """The disk holding the cache is full (ENOSPC, EDQUOT, or EFBIG from a file size limit).
+
+    Nothing is left half-written; ``bytes_needed`` is what the failed write
+    needed at least, when known.
+    """
+
+    def __init__(self, message: str, bytes_needed: Optional[int] = None):
+        super().__init__(message)
+        self.bytes_needed = bytes_needed

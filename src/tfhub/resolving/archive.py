@@ -3,12 +3,17 @@
 Archives are read once, front to back (``tarfile`` stream mode), so a download
 goes straight from the socket into files. gzip is undone by ISA-L on a thread of
 its own when ``isal`` is installed, by zlib otherwise; bz2 and xz work too.
+Every codec must reach its end-of-stream mark, and a plain tar its end block,
+so an archive cut short is always an error.
 """
 
 from __future__ import annotations
 
+import bz2
+import errno
 import gzip
 import io
+import lzma
 import os
 import shutil
 import tarfile
@@ -19,15 +24,21 @@ from typing import BinaryIO, Iterable, Union
 from tfhub import errors
 
 _CHUNK = 1 << 20
+# What a full disk, a quota or RLIMIT_FSIZE looks like to a write.
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})
 _GZIP_MAGIC = b"\x1f\x8b"
+_BZ2_MAGIC = b"BZh"
+_XZ_MAGIC = b"\xfd7zXZ\x00"
 
 try:  # ISA-L: the fastest gunzip available from PyPI
     from isal import igzip_threaded as _igzip_threaded
+    from isal.igzip_lib import IsalError as _IsalError
 except ImportError:  # pragma: no cover - isal is optional
     _igzip_threaded = None
+    _IsalError = zlib.error
 
 # What a broken or cut-short archive raises on the way through the layers.
-_READ_ERRORS = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile)
+_READ_ERRORS = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, lzma.LZMAError, _IsalError)
 
 
 class _PeekableStream(io.RawIOBase):
@@ -68,13 +79,21 @@ class _PeekableStream(io.RawIOBase):
 
 
 def _decompressed(stream: _PeekableStream) -> tuple:
-    """(file object to read tar from, tarfile mode)."""
-    if stream.peek(2) == _GZIP_MAGIC:
+    """(file object to read tar from, tarfile mode).
+
+    bz2 and xz go through their file classes (not tarfile's own stream
+    decompression), which raise EOFError when the stream stops before its end.
+    """
+    head = stream.peek(6)
+    if head.startswith(_GZIP_MAGIC):
         if _igzip_threaded is not None:
             return _igzip_threaded.open(stream, "rb", threads=1), "r|"
         return gzip.GzipFile(fileobj=stream, mode="rb"), "r|"
-    # tarfile sniffs bz2/xz from its first read, which must be whole.
-    return io.BufferedReader(stream, _CHUNK), "r|*"
+    if head.startswith(_BZ2_MAGIC):
+        return bz2.BZ2File(stream, "rb"), "r|"
+    if head.startswith(_XZ_MAGIC):
+        return lzma.LZMAFile(stream, "rb"), "r|"
+    return io.BufferedReader(stream, _CHUNK), "r|"
 
 
 def _target_path(root: str, name: str) -> str:
@@ -109,8 +128,9 @@ def _extract_member(archive: tarfile.TarFile, member: tarfile.TarInfo, root: str
     if target == root and member.isdir():
         return
     parent = os.path.dirname(target)
-    os.makedirs(parent, exist_ok=True)
+    # Checked before creating anything: a link planted earlier must not lead makedirs outside.
     _check_inside(root_real, parent, f"Archive member {member.name!r}")
+    os.makedirs(parent, exist_ok=True)
     if member.isdir():
         if os.path.islink(target):
             os.unlink(target)
@@ -121,12 +141,7 @@ def _extract_member(archive: tarfile.TarFile, member: tarfile.TarInfo, root: str
         with open(target, "wb") as out:
             shutil.copyfileobj(source, out, _CHUNK)
     elif member.issym():
-        link_target = os.path.join(parent, member.linkname)
-        if os.path.isabs(member.linkname):
-            raise errors.UnsafeArchiveError(f"Archive member {member.name!r} is a link to an absolute path; refusing it.")
-        _check_inside(root_real, link_target, f"The link {member.name!r} -> {member.linkname!r}")
-        _clear(target)
-        os.symlink(member.linkname, target)
+        _extract_symlink(member, target, parent, root_real)
     elif member.islnk():
         source_path = _target_path(root, member.linkname)
         _check_inside(root_real, source_path, f"The hard link {member.name!r} -> {member.linkname!r}")
@@ -139,6 +154,42 @@ def _extract_member(archive: tarfile.TarFile, member: tarfile.TarInfo, root: str
     else:
         kind = "FIFO" if member.isfifo() else "device file" if member.isdev() else "special member"
         raise errors.UnsafeArchiveError(f"Archive member {member.name!r} is a {kind}; model archives hold only files, directories and links.")
+
+
+def _extract_symlink(member: tarfile.TarInfo, target: str, parent: str, root_real: str) -> None:
+    if os.path.isabs(member.linkname):
+        raise errors.UnsafeArchiveError(f"Archive member {member.name!r} is a link to an absolute path; refusing it.")
+    _check_inside(root_real, os.path.join(parent, member.linkname), f"The link {member.name!r} -> {member.linkname!r}")
+    _clear(target)
+    os.symlink(member.linkname, target)
+
+
+def _check_links(root: str, root_real: str) -> None:
+    """Every link must still lead inside once all are in place (links through links).
+
+    Raises:
+        UnsafeArchiveError: one leads outside ``root``.
+    """
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            path = os.path.join(dirpath, name)
+            if os.path.islink(path):
+                relative = os.path.relpath(path, root)
+                _check_inside(root_real, path, f"The link {relative!r} -> {os.readlink(path)!r}")
+
+
+def _member_failure(member: tarfile.TarInfo, root: str, exc: OSError) -> errors.TfHubError:
+    """Our error for an OSError met while writing ``member``."""
+    if exc.errno in DISK_FULL_ERRNOS:
+        return errors.DiskFullError(
+            f"The disk holding {root} is full (or a file size limit was reached) while writing "
+            f"{member.name!r} ({member.size} bytes): {exc.strerror or exc}.",
+            bytes_needed=member.size if member.isfile() else None,
+        )
+    return errors.UnsafeArchiveError(
+        f"Archive member {member.name!r} cannot be extracted ({exc.strerror or exc}); "
+        "the archive holds names that clash or cannot exist on this filesystem."
+    )
 
 
 def extract(stream: BinaryIO, target: Union[str, Path], source: str) -> int:
@@ -154,8 +205,9 @@ def extract(stream: BinaryIO, target: Union[str, Path], source: str) -> int:
 
     Raises:
         ArchiveError: the stream is not a (complete) tar archive.
-        UnsafeArchiveError: a member would land outside ``target`` or is a
-            device, FIFO or link pointing outside.
+        UnsafeArchiveError: a member would land outside ``target``, is a
+            device, FIFO or link pointing outside, or cannot be created.
+        DiskFullError: the disk (or a quota, or a file size limit) is full.
     """
     root = os.fspath(target)
     root_real = os.path.realpath(root)
@@ -164,8 +216,15 @@ def extract(stream: BinaryIO, target: Union[str, Path], source: str) -> int:
         fileobj, mode = _decompressed(_PeekableStream(stream))
         with tarfile.open(fileobj=fileobj, mode=mode, bufsize=_CHUNK) as archive:
             for member in archive:
-                _extract_member(archive, member, root, root_real)
+                try:
+                    _extract_member(archive, member, root, root_real)
+                except OSError as exc:
+                    if isinstance(exc, errors.TfHubError) or exc.errno is None:
+                        raise
+                    raise _member_failure(member, root, exc) from exc
                 count += 1
+            _check_end_marker(archive, source)
+        _check_links(root, root_real)
     except _READ_ERRORS as exc:
         raise errors.ArchiveError(
             f"{source} does not appear to be a valid module: the body is not a complete "
@@ -181,10 +240,25 @@ def extract(stream: BinaryIO, target: Union[str, Path], source: str) -> int:
     return count
 
 
+def _check_end_marker(archive: tarfile.TarFile, source: str) -> None:
+    """A tar cut at a member boundary reads as a shorter archive; its end block tells.
+
+    (Compressed archives are also caught by their codec's end check.)
+
+    Raises:
+        ArchiveError: the archive stopped without its end-of-archive block.
+    """
+    if archive.fileobj.tell() - archive.offset < tarfile.BLOCKSIZE:
+        raise errors.ArchiveError(
+            f"{source} does not appear to be a valid module: the tar archive ends without its "
+            "end-of-archive block, so it was cut short. Download it again."
+        )
+
+
 def _looks_like_codec_error(exc: OSError) -> bool:
-    """isal raises plain OSErrors for corrupt gzip data."""
+    """isal and bz2 raise plain OSErrors for corrupt data."""
     text = str(exc).lower()
-    return exc.errno is None and any(word in text for word in ("gzip", "deflate", "compressed", "header", "crc"))
+    return exc.errno is None and any(word in text for word in ("gzip", "deflate", "compressed", "header", "crc", "invalid data"))
 
 
 def _sorted_tree(directory: str) -> Iterable[str]:
