@@ -2,8 +2,8 @@
 
 1. builds two small models with TensorFlow (a TF2 SavedModel and a module in
    the TF1 Hub format);
-2. serves them from a model host on 127.0.0.1, answering TF Hub's
-   ``?tf-hub-format=compressed`` requests;
+2. serves them with ``tfhub serve`` on a free port of 127.0.0.1, answering
+   TF Hub's ``?tf-hub-format=compressed`` requests;
 3. resolves their URLs into a fresh cache (with a progress bar), loads them
    with ``hub.load`` and runs inference;
 4. shows what ``tfhub inspect`` says about each.
@@ -11,13 +11,10 @@
 
 from __future__ import annotations
 
-import http.server
-import io
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -28,39 +25,23 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import tfhub as hub  # noqa: E402
-from tfhub.resolving import archive  # noqa: E402
 
 
-class ModelHost(http.server.ThreadingHTTPServer):
-    """Serves model directories as TF Hub does: GET <path>?tf-hub-format=compressed."""
+def start_tfhub_serve(root: Path, work: Path) -> tuple:
+    """Starts `tfhub serve ROOT` on a free port of 127.0.0.1; (process, base URL).
 
-    def __init__(self, models: dict):
-        self.archives = {}
-        for url_path, directory in models.items():
-            buffer = io.BytesIO()
-            archive.pack(directory, buffer)
-            self.archives[url_path] = buffer.getvalue()
-        super().__init__(("127.0.0.1", 0), _ModelRequestHandler)
-
-    def url(self, url_path: str) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}{url_path}"
-
-
-class _ModelRequestHandler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
-        path, _, query = self.path.partition("?")
-        body = self.server.archives.get(path)
-        if body is None or "tf-hub-format=compressed" not in query:
-            self.send_error(404, "no such model (ask with ?tf-hub-format=compressed)")
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-tar")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, fmt: str, *args) -> None:  # noqa: ANN002
-        print(f"  [host] {self.command} {self.path} -> {args[1] if len(args) > 1 else ''}")
+    The server prints its address first; its access log (JSON lines) goes to
+    ``work/serve.log``.
+    """
+    command = [sys.executable, "-m", "tfhub", "serve", str(root), "--host", "127.0.0.1",
+               "--port", "0", "--archive-dir", str(work / "archives")]
+    with open(work / "serve.log", "wb") as log:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)
+    first_line = process.stdout.readline()
+    if not first_line.startswith("tfhub serve: http://"):
+        process.kill()
+        raise RuntimeError(f"tfhub serve did not start (it said {first_line!r})")
+    return process, first_line.split()[2]
 
 
 def banner(text: str) -> None:
@@ -73,16 +54,24 @@ def main() -> None:
     os.environ["TFHUB_DOWNLOAD_PROGRESS"] = "1"
 
     banner("1. Building example models with TensorFlow")
-    tf2_dir = example_models.write_tf2_saved_model(work / "src" / "scaler")
-    tf1_dir = example_models.write_tf1_hub_module(work / "src" / "half_plus_two")
+    tf2_dir = example_models.write_tf2_saved_model(work / "models" / "demo" / "scaler" / "1")
+    tf1_dir = example_models.write_tf1_hub_module(work / "models" / "demo" / "half_plus_two" / "1")
     print(f"  TF2 SavedModel:      {tf2_dir}  (y = 3x + 1)")
     print(f"  TF1 Hub format:      {tf1_dir}  (y = 0.5x + 2)")
 
-    host = ModelHost({"/demo/scaler/1": tf2_dir, "/demo/half_plus_two/1": tf1_dir})
-    threading.Thread(target=host.serve_forever, daemon=True).start()
-    scaler_url, half_plus_two_url = host.url("/demo/scaler/1"), host.url("/demo/half_plus_two/1")
-    banner(f"2. Serving them on 127.0.0.1:{host.server_address[1]}")
-    print(f"  {scaler_url}\n  {half_plus_two_url}")
+    server, base_url = start_tfhub_serve(work / "models", work)
+    try:
+        run_demo(work, base_url)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def run_demo(work: Path, base_url: str) -> None:
+    """Steps 2 to 5 against the running server."""
+    scaler_url, half_plus_two_url = base_url + "demo/scaler/1", base_url + "demo/half_plus_two/1"
+    banner(f"2. Serving them with `tfhub serve {work / 'models'}` on {base_url}")
+    print(f"  {scaler_url}\n  {half_plus_two_url}\n  catalog: {base_url}  (access log: {work / 'serve.log'})")
 
     banner(f"3. Resolving into a fresh cache: {os.environ['TFHUB_CACHE_DIR']}")
     for url in (scaler_url, half_plus_two_url):
@@ -105,7 +94,6 @@ def main() -> None:
     np.testing.assert_allclose(y_tf2, 3 * x + 1)
     np.testing.assert_allclose(y_tf1, 0.5 * x + 2)
 
-    host.shutdown()
     banner("Inference results")
     print(f"  x                     = {x.ravel().tolist()}")
     print(f"  3x + 1   (TF2)        = {y_tf2.ravel().tolist()}")
