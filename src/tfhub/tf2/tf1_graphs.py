@@ -87,17 +87,30 @@ def check_resource_variables(defs: List[variable_pb2.VariableDef], handle: str) 
 
 def initial_values(path: str, defs: List[variable_pb2.VariableDef]) -> Dict[str, Any]:
     """The checkpointed value of each variable, by op name."""
+    if not defs:  # a module without variables may have no checkpoint at all
+        return {}
     reader = tensorflow().train.load_checkpoint(os.path.join(path, "variables", "variables"))
-    return {op_name(d.variable_name): reader.get_tensor(op_name(d.variable_name))
-            for d in defs}
+    return {op_name(d.variable_name): _checkpoint_value(reader, d) for d in defs}
+
+
+def _checkpoint_value(reader: Any, variable_def: variable_pb2.VariableDef) -> Any:
+    """A variable's value; a partition of a partitioned variable is cut from the whole."""
+    if not variable_def.HasField("save_slice_info_def"):
+        return reader.get_tensor(op_name(variable_def.variable_name))
+    info = variable_def.save_slice_info_def
+    whole = reader.get_tensor(info.full_name)
+    return whole[tuple(slice(o, o + n) for o, n in zip(info.var_offset, info.var_shape))]
 
 
 def import_variants(variants: Variants, values: Dict[str, Any],
-                    trainable_names: Iterable[str]) -> Tuple[Any, List[Any]]:
+                    trainable_names: Iterable[str],
+                    resources: Optional[Dict[str, Any]] = None) -> Tuple[Any, List[Any]]:
     """Imports the variants into one wrapped function sharing new TF2 variables.
 
     The inference graph is imported at the root name scope, the train graph
-    under ``train/``.
+    under ``train/``. ``resources`` maps more state tensor names (e.g. hash
+    tables, ``"table:0"``) to eager resource handles that replace them, so
+    every function cut from the graph shares them too.
 
     Returns:
         The ``tf.compat.v1.wrap_function`` result (``.prune`` cuts functions)
@@ -114,6 +127,7 @@ def import_variants(variants: Variants, values: Dict[str, Any],
                         for name, value in values.items()})
         graph = tf.compat.v1.get_default_graph()
         handles = {f"{name}:0": graph.capture(var.handle) for name, var in created.items()}
+        handles.update({name: graph.capture(handle) for name, handle in (resources or {}).items()})
         for scope, meta_graph in (("", variants.inference), ("train", variants.train)):
             if meta_graph is not None:
                 tf.compat.v1.import_graph_def(meta_graph.graph_def, input_map=handles,
