@@ -206,33 +206,3 @@ class DiskFullError(CacheError):
     def __init__(self, message: str, bytes_needed: Optional[int] = None):
         super().__init__(message)
         self.bytes_needed = bytes_needed
-
-
-# --- Conversion to TF2 SavedModels (tfhub.convert) ------------------------------
-
-
-class ConversionError(TfHubError, ValueError):
-    """A model cannot be converted (every unconvertible part is listed); nothing was written."""
-
-
-class ConversionVerificationError(ConversionError):
-    """The converted model does not compute what the source computes; nothing was written."""
-
-
-class ConversionTargetExistsError(TfHubError, FileExistsError):
-    """The conversion's destination exists and ``overwrite`` was not asked; nothing was written."""
-
-
-# --- Reliability (tfhub.resolving) ---------------------------------------------
-
-
-class DiskFullError(CacheError):
-    """The disk holding the cache is full (ENOSPC, EDQUOT, or EFBIG from a file size limit).
-
-    Nothing is left half-written; ``bytes_needed`` is what the failed write
-    needed at least, when known.
-    """
-
-    def __init__(self, message: str, bytes_needed: Optional[int] = None):
-        super().__init__(message)
-        self.bytes_needed = bytes_needed
