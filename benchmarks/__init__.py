@@ -1,0 +1,1 @@
+"""Benchmarks of the performance contract; run with `make bench`."""

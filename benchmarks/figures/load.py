@@ -1,0 +1,37 @@
+"""`hub.load` on a cached module vs `tf.saved_model.load` on the same path."""
+
+from __future__ import annotations
+
+from benchmarks.harness import TF_HUB_016, TFHUB, figure, remove, row, run_probe, verdict
+
+LIMIT = 1.05
+
+
+def run(ctx) -> list:
+    settings, server = ctx.settings, ctx.server
+    handle = server.handle(ctx.models.small, "load")
+    rows = []
+    ratios = {}
+    for subject in (TFHUB, TF_HUB_016):
+        if not subject.available:
+            continue
+        cache = settings.scratch("load")
+        try:
+            run_probe(subject, "resolve", "--handle", handle, cache_dir=cache)
+            samples = {"hub": [], "tf": []}
+            for i in range(settings.heavy_repeats + 2):
+                order = ("hub", "tf") if i % 2 == 0 else ("tf", "hub")
+                for mode in order:
+                    samples[mode].append(run_probe(subject, "load", "--handle", handle, "--mode", mode,
+                                                   cache_dir=cache)["seconds"])
+        finally:
+            remove(cache)
+        hub_row = row(f"{subject.label}: hub.load", samples["hub"], "s")
+        tf_row = row(f"{subject.label}: tf.saved_model.load", samples["tf"], "s")
+        ratios[subject.label] = hub_row["median"] / tf_row["median"]
+        hub_row["ratio_to_tf"] = ratios[subject.label]
+        rows += [hub_row, tf_row]
+    ok = ratios[TFHUB.label] <= LIMIT if TFHUB.label in ratios else None
+    note = "; ".join(f"{label}: hub.load / tf.saved_model.load = {r:.3f}" for label, r in ratios.items())
+    return [figure("load", f"hub.load of a cached {settings.small_mb:g} MB module vs tf.saved_model.load "
+                   "(fresh process each)", rows, f"hub.load <= {LIMIT}x tf.saved_model.load", verdict(ok), note)]

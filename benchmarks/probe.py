@@ -1,0 +1,215 @@
+"""One measurement, in a fresh process of the interpreter under test.
+
+Run by the harness as ``<venv>/bin/python benchmarks/probe.py <probe> --lib <lib> ...``;
+prints one line ``BENCH-RESULT {json}`` on stdout (TensorFlow's chatter goes to
+stderr). Only the standard library and the library under test are imported, so
+import costs and peak RSS belong to that library alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+MARKER = "BENCH-RESULT "
+LIBS = {"tfhub": "tfhub", "tensorflow_hub": "tensorflow_hub"}
+
+
+def _status_kb(field: str) -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return -1
+
+
+def reset_peak_rss() -> bool:
+    """Resets VmHWM to the current RSS (Linux >= 4.0); False when not possible."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
+            refs.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def import_lib(lib: str):
+    return __import__(LIBS[lib])
+
+
+def emit(result: dict) -> None:
+    result.setdefault("pid", os.getpid())
+    sys.stdout.write(MARKER + json.dumps(result) + "\n")
+    sys.stdout.flush()
+
+
+# -- probes ----------------------------------------------------------------
+
+def probe_import(args: argparse.Namespace) -> dict:
+    start = time.perf_counter()
+    module = import_lib(args.lib)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "tensorflow_imported": "tensorflow" in sys.modules,
+            "version": getattr(module, "__version__", "?")}
+
+
+def probe_resolve(args: argparse.Namespace) -> dict:
+    hub = import_lib(args.lib)
+    if args.wait_for:  # line up with the other processes (the concurrency figure)
+        sys.stdout.write("READY\n")
+        sys.stdout.flush()
+        while not os.path.exists(args.wait_for):
+            time.sleep(0.002)
+    reset_ok = reset_peak_rss()
+    baseline_kb = _status_kb("VmRSS")
+    hwm_before_kb = _status_kb("VmHWM")
+    cpu_before = os.times()
+    start_wall = time.time()
+    start = time.perf_counter()
+    path = hub.resolve(args.handle)
+    seconds = time.perf_counter() - start
+    cpu_after = os.times()
+    peak_kb = _status_kb("VmHWM")
+    return {
+        "seconds": seconds,
+        "start_wall": start_wall,
+        "end_wall": start_wall + seconds,
+        "path": path,
+        "rss_baseline_mb": baseline_kb / 1024,
+        "rss_peak_mb": peak_kb / 1024,
+        # Without clear_refs the peak may be an import-time peak: report growth over it.
+        "rss_growth_mb": (peak_kb - (baseline_kb if reset_ok else hwm_before_kb)) / 1024,
+        "peak_reset": reset_ok,
+        "cpu_seconds": (cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system),
+        "tensorflow_imported": "tensorflow" in sys.modules,
+    }
+
+
+def probe_load(args: argparse.Namespace) -> dict:
+    import tensorflow as tf  # noqa: PLC0415
+
+    hub = import_lib(args.lib)
+    path = hub.resolve(args.handle)  # cached: not part of the timing below
+    start = time.perf_counter()
+    if args.mode == "hub":
+        obj = hub.load(args.handle)
+    else:
+        obj = tf.saved_model.load(path)
+    seconds = time.perf_counter() - start
+    out = obj(tf.zeros([1, 128]))
+    return {"seconds": seconds, "mode": args.mode, "output_shape": list(out.shape),
+            "tf_version": tf.__version__}
+
+
+def _per_call(fn, x, calls: int, blocks: int) -> list:
+    """Mean seconds per call of each of ``blocks`` blocks of ``calls`` calls."""
+    times = []
+    for _ in range(blocks):
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn(x)
+        times.append((time.perf_counter() - start) / calls)
+    return times
+
+
+def _median(values: list) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def probe_keras(args: argparse.Namespace) -> dict:
+    import tensorflow as tf  # noqa: PLC0415
+
+    hub = import_lib(args.lib)
+    path = hub.resolve(args.handle)
+    layer = hub.KerasLayer(args.handle)
+    loaded = tf.saved_model.load(path)
+    direct = loaded.__call__
+    via_layer = layer.__call__
+    graph_layer = tf.function(lambda x: layer(x))
+    graph_direct = tf.function(lambda x: direct(x))
+    result = {"tf_version": tf.__version__}
+    for batch in (1, 256):
+        x = tf.random.stateless_normal([batch, 128], seed=[1, 2])
+        cases = {"eager_layer": via_layer, "eager_direct": direct,
+                 "function_layer": graph_layer, "function_direct": graph_direct}
+        for fn in cases.values():  # trace and warm up
+            for _ in range(10):
+                fn(x)
+        samples = {name: [] for name in cases}
+        calls = args.calls if batch == 1 else max(10, args.calls // 4)
+        for _ in range(args.blocks):  # interleaved, so drift hits every case alike
+            for name, fn in cases.items():
+                samples[name] += _per_call(fn, x, calls, 1)
+        for name, values in samples.items():
+            result[f"b{batch}_{name}_us"] = _median(values) * 1e6
+        result[f"b{batch}_eager_ratio"] = result[f"b{batch}_eager_layer_us"] / result[f"b{batch}_eager_direct_us"]
+        result[f"b{batch}_function_ratio"] = (
+            result[f"b{batch}_function_layer_us"] / result[f"b{batch}_function_direct_us"])
+    return result
+
+
+def probe_module(args: argparse.Namespace) -> dict:
+    import tensorflow as tf  # noqa: PLC0415
+
+    hub = import_lib(args.lib)
+    path = hub.resolve(args.handle)
+    with tf.Graph().as_default():
+        start = time.perf_counter()
+        module = hub.Module(path)
+        instantiated = time.perf_counter()
+        x = tf.compat.v1.placeholder(tf.float32, [None])
+        y = module(x)
+        applied = time.perf_counter()
+        with tf.compat.v1.Session() as session:
+            session.run([tf.compat.v1.global_variables_initializer(),
+                         tf.compat.v1.tables_initializer()])
+            value = session.run(y, feed_dict={x: [1.0, 2.0]})
+        finished = time.perf_counter()
+    return {
+        "instantiate_s": instantiated - start,
+        "apply_s": applied - instantiated,
+        "session_s": finished - applied,
+        "instantiate_apply_s": applied - start,
+        "total_s": finished - start,
+        "value": [float(v) for v in value],
+        "tf_version": tf.__version__,
+    }
+
+
+PROBES = {"import": probe_import, "resolve": probe_resolve, "load": probe_load,
+          "keras": probe_keras, "module": probe_module}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("probe", choices=sorted(PROBES))
+    parser.add_argument("--lib", choices=sorted(LIBS), required=True)
+    parser.add_argument("--handle")
+    parser.add_argument("--mode", choices=["hub", "tf"], default="hub")
+    parser.add_argument("--wait-for")
+    parser.add_argument("--calls", type=int, default=200)
+    parser.add_argument("--blocks", type=int, default=5)
+    parser.add_argument("--profile", help="write a pyinstrument HTML profile here")
+    args = parser.parse_args()
+    if args.profile:
+        import pyinstrument  # noqa: PLC0415 - bench tooling only
+
+        profiler = pyinstrument.Profiler(interval=0.001)
+        profiler.start()
+        result = PROBES[args.probe](args)
+        profiler.stop()
+        with open(args.profile, "w", encoding="utf-8") as out:
+            out.write(profiler.output_text(unicode=True, color=False, show_all=False))
+    else:
+        result = PROBES[args.probe](args)
+    result["lib"] = args.lib
+    emit(result)
+
+
+if __name__ == "__main__":
+    main()
