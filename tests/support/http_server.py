@@ -32,6 +32,7 @@ class Route:
     location: Optional[str] = None  # for 3xx answers
     delay: float = 0.0  # seconds before answering
     chunk: int = 64 * 1024
+    chunk_delay: float = 0.0  # seconds between chunks (a slow link)
 
 
 @dataclasses.dataclass
@@ -188,6 +189,9 @@ def _make_handler(server: TestServer):  # noqa: ANN202 - a class
                         end = min(end, max(stall_at, position + 1))
                     self.wfile.write(_read_range(route.body, position, end))
                     position = end
+                    if route.chunk_delay:
+                        self.wfile.flush()
+                        time.sleep(route.chunk_delay)
                 self.wfile.flush()
             except (BrokenPipeError, ConnectionResetError):
                 pass

@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import shutil
+import signal
 import socket
 import uuid
 from pathlib import Path
@@ -30,7 +31,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Tuple
 import filelock
 
 from tfhub import errors
-from tfhub.resolving import handles, leftovers
+from tfhub.resolving import archive, handles, leftovers
 
 _log = logging.getLogger("tfhub")
 
@@ -114,11 +115,28 @@ class Descriptor:
         )
 
 
+KILL_POINT_ENV = "TFHUB_TEST_KILL_AT"
+KILL_POINTS = ("locked", "extracted", "descriptor-temp-written", "descriptor-written", "renamed")
+
+
+def fault_point(name: str) -> None:
+    """Test-only fault injection: SIGKILL this process at point ``name``.
+
+    The reliability suite (tests/reliability) sets ``TFHUB_TEST_KILL_AT`` to one
+    of :data:`KILL_POINTS` in a subprocess, to die in windows too narrow to hit
+    from outside (between the descriptor write and the rename...). When the
+    variable is unset, as it always is outside those tests, this does nothing.
+    """
+    if os.environ.get(KILL_POINT_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Writes ``text`` to ``path`` through a temp file and ``os.replace``."""
-    temp = path.with_name(f"{path.name}.{uuid.uuid4().hex}.tmp")
+    temp = path.with_name(f"{path.name}.{uuid.uuid4().hex}{leftovers.ATOMIC_TEMP_SUFFIX}")
     try:
         temp.write_text(text, encoding="utf-8")
+        fault_point("descriptor-temp-written")
         os.replace(temp, path)
     finally:
         if temp.exists():
@@ -190,12 +208,14 @@ class Entry:
 
         Raises:
             CacheError: the cache directory cannot be created or written.
+            DiskFullError: its disk filled up (or a file size limit was hit).
             Exception: whatever ``fetch`` raises.
         """
         if not force and self.is_complete(sha256):
             return self.directory
         ensure_writable_root(self.root)
         with self._locked():
+            fault_point("locked")
             problem = "a new download was asked for" if force else self.problem(sha256)
             if problem is None:
                 return self.directory
@@ -210,28 +230,51 @@ class Entry:
 
     def _fetch_into_place(self, fetch: Callable[[Path], Optional[str]]) -> Path:
         temp = self.root / f"{self.key}.{uuid.uuid4().hex}{TEMP_SUFFIX}"
-        temp.mkdir()
         try:
+            temp.mkdir()
             archive_sha256 = fetch(temp)
-            manifest = build_manifest(temp)
-            descriptor = Descriptor(
-                handle=self.handle,
-                download_time=str(datetime.datetime.today()),
-                host=f"{socket.gethostname()} (PID:{os.getpid()})",
-                manifest=manifest,
-                archive_sha256=archive_sha256,
-            )
-            write_atomically(self.descriptor_path, descriptor.render())
-            try:
-                os.rename(temp, self.directory)
-            except OSError as exc:
-                if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY) or not self.is_complete():
-                    raise
-                # Another library's process (tensorflow_hub) finished first.
-                _log.warning("Module already exists in %s; using it.", self.directory)
+            fault_point("extracted")
+            self._write_descriptor(build_manifest(temp), archive_sha256)
+            fault_point("descriptor-written")
+            self._rename_into_place(temp)
+            fault_point("renamed")
             return self.directory
+        except errors.DiskFullError as exc:
+            raise self._disk_full(exc, exc.bytes_needed) from exc
+        except OSError as exc:
+            if isinstance(exc, errors.TfHubError) or exc.errno not in archive.DISK_FULL_ERRNOS:
+                raise
+            raise self._disk_full(exc, None) from exc
         finally:
             remove_tree(temp)
+
+    def _write_descriptor(self, manifest: Manifest, archive_sha256: Optional[str]) -> None:
+        descriptor = Descriptor(
+            handle=self.handle,
+            download_time=str(datetime.datetime.today()),
+            host=f"{socket.gethostname()} (PID:{os.getpid()})",
+            manifest=manifest,
+            archive_sha256=archive_sha256,
+        )
+        write_atomically(self.descriptor_path, descriptor.render())
+
+    def _rename_into_place(self, temp: Path) -> None:
+        try:
+            os.rename(temp, self.directory)
+        except OSError as exc:
+            if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY) or not self.is_complete():
+                raise
+            # Another library's process (tensorflow_hub) finished first.
+            _log.warning("Module already exists in %s; using it.", self.directory)
+
+    def _disk_full(self, exc: OSError, bytes_needed: Optional[int]) -> errors.DiskFullError:
+        needed = f" At least {bytes_needed} more bytes were needed." if bytes_needed else ""
+        return errors.DiskFullError(
+            f"The cache directory {self.root} has no room for '{self.handle}' "
+            f"({exc.strerror or exc}).{needed} Nothing was left in the cache. Free space "
+            "there, or set TFHUB_CACHE_DIR to a directory on a disk with room.",
+            bytes_needed=bytes_needed,
+        )
 
     def _locked(self) -> filelock.BaseFileLock:
         self.lock_path.parent.mkdir(exist_ok=True)

@@ -20,6 +20,7 @@ TFHUB_TEMP_SUFFIX = ".tfhub-tmp"
 HUB_TEMP_SUFFIX = ".tmp"
 HUB_LOCK_SUFFIX = ".lock"
 DESCRIPTOR_SUFFIX = ".descriptor.txt"
+ATOMIC_TEMP_SUFFIX = ".tmp"  # write_atomically's <file>.<uid>.tmp
 LOCKS_DIRNAME = ".locks"
 
 
@@ -68,11 +69,14 @@ def _remove(path: Path) -> None:
 
 
 def clean_entry_leftovers(root: Path, key: str) -> None:
-    """Removes one entry's dead temp dirs; call while holding the entry's lock."""
+    """Removes one entry's dead temp dirs and descriptor temp files.
+
+    Call while holding the entry's lock (no process of ours is writing them).
+    """
     hub_dead: Optional[bool] = None
     for child in root.glob(key + ".*"):
         name = child.name
-        if name.endswith(TFHUB_TEMP_SUFFIX):
+        if name.endswith(TFHUB_TEMP_SUFFIX) or _is_descriptor_temp(name):
             _remove(child)
         elif name.endswith(HUB_TEMP_SUFFIX) and child.is_dir():
             if hub_dead is None:
@@ -82,6 +86,11 @@ def clean_entry_leftovers(root: Path, key: str) -> None:
     hub_lock = root / (key + HUB_LOCK_SUFFIX)
     if hub_lock.exists() and hub_lock_holder_dead(hub_lock):
         _remove(hub_lock)  # spares tensorflow_hub its 20-minute stale-lock wait
+
+
+def _is_descriptor_temp(name: str) -> bool:
+    """Our half-written descriptor: ``<key>.descriptor.txt.<uid>.tmp``."""
+    return DESCRIPTOR_SUFFIX + "." in name and name.endswith(ATOMIC_TEMP_SUFFIX)
 
 
 def _lock_is_free(lock_path: Path) -> bool:
@@ -115,7 +124,7 @@ def find_orphans(root: Path) -> List[Tuple[Path, str]]:
                 found.append((child, "tensorflow_hub lock of a process that is gone"))
         elif name.endswith(DESCRIPTOR_SUFFIX) and not (root / key).is_dir():
             found.append((child, "descriptor of an entry that is not there"))
-        elif ".descriptor.txt." in name and name.endswith(".tmp"):
+        elif _is_descriptor_temp(name) and _lock_is_free(root / LOCKS_DIRNAME / (key + ".lock")):
             found.append((child, "half-written descriptor"))
     return found
 

@@ -1,0 +1,89 @@
+"""SIGKILL a resolving process anywhere; the next resolve must get a complete entry at once.
+
+Two kinds of kill points: random instants during a slowed-down download and
+extraction (seeded, so a failure can be replayed), and named points in
+cache.py (``TFHUB_TEST_KILL_AT``) that hit the narrow windows around the
+descriptor write and the rename, where a process kills itself.
+
+After every kill: an entry directory, if there is one, is complete; then a
+fresh resolve in this process returns the model with its manifest matching
+the served files, and leaves no temp dir, no half-written descriptor and no
+lock anybody would wait on.
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import time
+
+import pytest
+
+import tfhub as hub
+from tests.reliability import procs
+from tests.support import tally
+from tfhub.resolving import maintenance
+from tfhub.resolving.cache import KILL_POINT_ENV, KILL_POINTS
+
+RANDOM_KILLS = 24
+SEED = 8
+
+
+@pytest.fixture(scope="module")
+def served_model(tmp_path_factory):
+    """(files, archive): 2 MB of incompressible data in four files."""
+    sizes = {"saved_model.pb": 1_200_000, "variables/variables.data-00000-of-00001": 800_000,
+             "variables/variables.index": 900, "assets/vocab.txt": 300}
+    return procs.model_archive(tmp_path_factory.mktemp("model"), sizes)
+
+
+def _check_after_kill(cache_dir, url, files) -> None:
+    assert procs.half_entry(cache_dir, url) is None, "a killed process left a half entry in place"
+    path = hub.resolve(url)
+    assert procs.entry_problem(cache_dir, url, files) is None
+    assert path.endswith(procs.cache_key(url))
+    assert procs.temp_leftovers(cache_dir) == []
+    assert procs.lock_is_free(cache_dir, url)
+    maintenance.remove(url, root=cache_dir)  # the next kill starts from an empty cache
+
+
+def _wait_for_first_request(http_server, process, count: int) -> None:
+    deadline = time.monotonic() + 60
+    while len(http_server.gets()) < count:
+        assert process.poll() is None, process.communicate()[1]
+        assert time.monotonic() < deadline, "the resolving process never asked the server"
+        time.sleep(0.01)
+
+
+@pytest.mark.timeout(300)
+def test_sigkill_at_random_points_of_download_and_extraction(http_server, cache_dir, served_model):
+    files, archive = served_model
+    route_url = http_server.add("/m", body=archive, chunk=32 * 1024, chunk_delay=0.02)
+    route = http_server.routes["/m"]
+    rng = random.Random(SEED)
+    killed_alive = 0
+    for _ in range(RANDOM_KILLS):
+        route.chunk_delay = 0.02
+        victim = procs.spawn_resolve(route_url, cache_dir)
+        _wait_for_first_request(http_server, victim, len(http_server.gets()) + 1)
+        time.sleep(rng.uniform(0.0, 1.6))  # the body takes about 1.3 s to arrive
+        killed_alive += victim.poll() is None
+        victim.send_signal(signal.SIGKILL)
+        victim.communicate(timeout=30)
+        route.chunk_delay = 0.0
+        _check_after_kill(cache_dir, route_url, files)
+    tally.add("reliability: kill points (random instants)", RANDOM_KILLS)
+    assert killed_alive >= RANDOM_KILLS // 2, "most kills must land while the process works"
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("point", KILL_POINTS)
+@pytest.mark.parametrize("round_", [1, 2])
+def test_sigkill_at_named_points(http_server, cache_dir, served_model, point, round_):
+    files, archive = served_model
+    url = http_server.add("/m", body=archive)
+    victim = procs.spawn_resolve(url, cache_dir, {KILL_POINT_ENV: point})
+    _, err = victim.communicate(timeout=120)
+    assert victim.returncode == -signal.SIGKILL, f"the process did not reach '{point}': {err}"
+    tally.add("reliability: kill points (named)")
+    _check_after_kill(cache_dir, url, files)
