@@ -77,8 +77,13 @@ class TableInitializer(tf.saved_model.experimental.TrackableResource):
                  asset_paths: Sequence[str]) -> None:
         super().__init__()
         self._init_function = init_function
-        self._tables = list(tables)  # tracked, so the tables are restored first
         self._assets = [tf.saved_model.Asset(p) for p in asset_paths]
+        # A resource tracks nothing by itself: name its tables (restored
+        # first) and assets (copied, relocated) as dependencies.
+        for i, table in enumerate(tables):
+            self._track_trackable(table, name=f"table_{i}")
+        for i, asset in enumerate(self._assets):
+            self._track_trackable(asset, name=f"asset_{i}")
         self._initialize()
 
     def _create_resource(self) -> Any:
