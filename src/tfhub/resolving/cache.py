@@ -209,6 +209,7 @@ class Entry:
         Raises:
             CacheError: the cache directory cannot be created or written.
             DiskFullError: its disk filled up (or a file size limit was hit).
+            CacheError: a file of the entry belongs to another user.
             Exception: whatever ``fetch`` raises.
         """
         if not force and self.is_complete(sha256):
@@ -240,11 +241,15 @@ class Entry:
             fault_point("renamed")
             return self.directory
         except errors.DiskFullError as exc:
-            raise self._disk_full(exc, exc.bytes_needed) from exc
+            raise disk_full_error(self.root, exc, self.handle, exc.bytes_needed) from exc
         except OSError as exc:
-            if isinstance(exc, errors.TfHubError) or exc.errno not in archive.DISK_FULL_ERRNOS:
+            if isinstance(exc, errors.TfHubError):
                 raise
-            raise self._disk_full(exc, None) from exc
+            if exc.errno in archive.DISK_FULL_ERRNOS:
+                raise disk_full_error(self.root, exc, self.handle) from exc
+            if isinstance(exc, PermissionError):
+                raise self._not_writable(exc) from exc
+            raise
         finally:
             remove_tree(temp)
 
@@ -267,35 +272,76 @@ class Entry:
             # Another library's process (tensorflow_hub) finished first.
             _log.warning("Module already exists in %s; using it.", self.directory)
 
-    def _disk_full(self, exc: OSError, bytes_needed: Optional[int]) -> errors.DiskFullError:
-        needed = f" At least {bytes_needed} more bytes were needed." if bytes_needed else ""
-        return errors.DiskFullError(
-            f"The cache directory {self.root} has no room for '{self.handle}' "
-            f"({exc.strerror or exc}).{needed} Nothing was left in the cache. Free space "
-            "there, or set TFHUB_CACHE_DIR to a directory on a disk with room.",
-            bytes_needed=bytes_needed,
+    def _not_writable(self, exc: OSError) -> errors.CacheError:
+        return errors.CacheError(
+            f"'{self.handle}' cannot be written into the cache directory {self.root}: "
+            f"{exc.filename or ''} belongs to another user ({exc.strerror or exc}). Nothing was left "
+            "in the cache. Set TFHUB_CACHE_DIR to a directory of your own, or ask the owner "
+            f"to remove {self.key}* from the shared cache."
         )
 
     def _locked(self) -> filelock.BaseFileLock:
-        self.lock_path.parent.mkdir(exist_ok=True)
-        return _PatientLock(str(self.lock_path), handle=self.handle)
+        """The entry's lock (not yet acquired); acquiring it raises CacheError if it cannot be opened."""
+        lock_dir = self.lock_path.parent
+        try:
+            lock_dir.mkdir(exist_ok=True)
+            # A cache shared by several users (mode 1777, 0777...) shares its locks too.
+            lock_dir.chmod(self.root.stat().st_mode & 0o7777)
+        except PermissionError:
+            pass  # someone else's .locks: opening the lock file says whether it can be used
+        except OSError as exc:
+            raise _lock_error(self.lock_path, self.root, exc) from exc
+        return _PatientLock(str(self.lock_path), handle=self.handle, root=self.root)
+
+
+def disk_full_error(root: Path, exc: OSError, handle: Optional[str] = None,
+                    bytes_needed: Optional[int] = None) -> errors.DiskFullError:
+    """Our error for a write into the cache that met a full disk (or quota, or size limit)."""
+    what = f" for '{handle}'" if handle else ""
+    needed = f" At least {bytes_needed} more bytes were needed." if bytes_needed else ""
+    return errors.DiskFullError(
+        f"The cache directory {root} has no room{what} ({exc.strerror or exc}).{needed} Nothing was "
+        "left in the cache. Free space there, or set TFHUB_CACHE_DIR to a directory on a disk with room.",
+        bytes_needed=bytes_needed,
+    )
+
+
+def _lock_error(lock_path: Path, root: Path, exc: OSError) -> errors.CacheError:
+    if exc.errno in archive.DISK_FULL_ERRNOS:
+        return disk_full_error(root, exc)
+    return errors.CacheError(
+        f"The cache lock {lock_path} cannot be created or opened ({exc.strerror or exc}): the cache "
+        f"directory {root} belongs to another user or is not writable for you. Set TFHUB_CACHE_DIR "
+        f"to a directory you can write, or give your user write access to {lock_path.parent}."
+    )
 
 
 class _PatientLock(filelock.FileLock):
     """A file lock that logs while it waits for another process."""
 
-    def __init__(self, path: str, handle: Optional[str]):
-        super().__init__(path)
+    def __init__(self, path: str, handle: Optional[str], root: Path):
+        super().__init__(path, mode=0o666)  # other users of a shared cache can take it too
         self._handle = handle
+        self._root = root
 
     def acquire(self, *args, **kwargs):  # noqa: ANN002,ANN003 - filelock's signature
-        if args or kwargs:
-            return super().acquire(*args, **kwargs)
-        while True:
-            try:
-                return super().acquire(timeout=_LOCK_WAIT_LOG_SECONDS)
-            except filelock.Timeout:
-                _log.info("Waiting for another process to finish downloading '%s'.", self._handle)
+        """Waits for the lock (logging every 10 s).
+
+        Raises:
+            CacheError: the lock file cannot be created or opened (permissions).
+        """
+        try:
+            if args or kwargs:
+                return super().acquire(*args, **kwargs)
+            while True:
+                try:
+                    return super().acquire(timeout=_LOCK_WAIT_LOG_SECONDS)
+                except filelock.Timeout:
+                    _log.info("Waiting for another process to finish downloading '%s'.", self._handle)
+        except OSError as exc:
+            if isinstance(exc, errors.TfHubError):
+                raise
+            raise _lock_error(Path(self.lock_file), self._root, exc) from exc
 
 
 def remove_tree(path: Path) -> None:
@@ -307,6 +353,7 @@ def ensure_writable_root(root: Path) -> None:
     """Creates the cache directory and checks it can be written.
 
     Raises:
+        DiskFullError: its disk is full.
         CacheError: it cannot be created or written.
     """
     try:
@@ -315,6 +362,8 @@ def ensure_writable_root(root: Path) -> None:
         probe.touch()
         probe.unlink()
     except OSError as exc:
+        if exc.errno in archive.DISK_FULL_ERRNOS:
+            raise disk_full_error(root, exc) from exc
         raise errors.CacheError(
             f"The cache directory {root} cannot be written ({exc.strerror or exc}). "
             "Set TFHUB_CACHE_DIR to a directory you can write, or fix its permissions."
