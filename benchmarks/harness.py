@@ -57,13 +57,14 @@ class Settings:
     keras_calls: int
     keras_blocks: int
     processes: int = 8
+    loads: int = 6  # alternating hub.load / tf.saved_model.load pairs per process
 
     @classmethod
     def make(cls, quick: bool) -> "Settings":
         if quick:
             return cls(True, REPO / ".bench" / "quick", big_mb=8, small_mb=2, tf1_mb=2,
                        tf1_variables=100, repeats=2, heavy_repeats=1, keras_calls=20, keras_blocks=2,
-                       processes=3)
+                       processes=3, loads=2)
         return cls(False, REPO / ".bench" / "full", big_mb=400, small_mb=50, tf1_mb=200,
                    tf1_variables=1000, repeats=5, heavy_repeats=3, keras_calls=200, keras_blocks=7)
 
