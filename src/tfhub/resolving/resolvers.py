@@ -15,7 +15,9 @@ import os
 from typing import BinaryIO, Callable, Optional, Tuple, Union
 
 from tfhub import config, errors
-from tfhub.resolving import archive, download, handles, integrity
+# archive and download (requests, urllib3: ~0.1-0.5 s to import) are imported
+# where a download happens, so a cache hit never pays for them.
+from tfhub.resolving import handles, integrity
 from tfhub.resolving.cache import Cache
 from tfhub.resolving.handles import HandleKind
 
@@ -117,8 +119,12 @@ def cached_download(handle: str, force: bool = False, sha256: Optional[str] = No
 
 def _fetcher(handle: str, pin: Optional[str]) -> Callable[[os.PathLike], str]:
     """fetch(target): extracts the handle's archive into target, returns its SHA-256."""
+    from tfhub.resolving import archive  # noqa: PLC0415 - only when downloading
+
     if handles.kind_of(handle) is HandleKind.HTTP:
         def open_stream() -> BinaryIO:
+            from tfhub.resolving import download  # noqa: PLC0415 - only when downloading
+
             url = handles.archive_url(handles.mirrored(handle, config.mirrors()))
             return download.HttpBody(url, handle)
     else:
@@ -171,6 +177,8 @@ def _resolve_uncompressed(handle: str) -> str:
             f"TFHUB_MODEL_LOAD_FORMAT=UNCOMPRESSED reads '{handle}' from its server's storage, "
             "which TFHUB_OFFLINE forbids. Unset one of them."
         )
+    from tfhub.resolving import download  # noqa: PLC0415 - only when asking the server
+
     url = handles.uncompressed_url(handles.mirrored(handle, config.mirrors()))
     session = download.new_session()
     try:
