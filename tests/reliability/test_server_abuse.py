@@ -1,0 +1,143 @@
+"""`tfhub serve` against hostile clients: it must keep serving everybody else.
+
+Slow clients (slowloris: headers a byte at a time, never finished; readers
+that never read), clients that vanish mid-body, and malformed requests. After
+each, an ordinary ``hub.resolve`` through the server must get the model.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import time
+from pathlib import Path
+from typing import List
+
+import pytest
+
+pytest.importorskip("uvicorn", reason="the `serve` extra (starlette, uvicorn) is not installed")
+
+import tfhub as hub  # noqa: E402
+from tests.server.serving import ServeProcess  # noqa: E402
+from tests.support import tally  # noqa: E402
+
+MODEL = "abuse/model/1"
+SLOW_CLIENTS = 100
+MALFORMED = [
+    b"\x00\xff\xfe garbage\r\n\r\n",
+    b"GET / HTTP/9.9\r\n\r\n",
+    pytest.param(b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", marks=pytest.mark.xfail(
+        strict=True, reason="known bug in src/tfhub/server/discovery.py (not ours to edit): locate() lets "
+        "ENAMETOOLONG from os.stat escape as HTTP 500; it should answer 404/414")),
+    b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 200_000 + b"\r\n\r\n",
+    b"GET /../../../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /%2e%2e/%2e%2e/etc/passwd?tf-hub-format=compressed HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /" + MODEL.encode() + b"?tf-hub-format=compressed HTTP/1.1\r\nHost: x\r\nRange: bytes=abc\r\n\r\n",
+    b"GET /" + MODEL.encode() + b"?tf-hub-format=compressed HTTP/1.1\r\nHost: x\r\nRange: bytes=99999999999-\r\n\r\n",
+    b"GET /" + MODEL.encode() + b"?tf-hub-format=compressed HTTP/1.1\r\nHost: x\r\nRange: bytes=5-1,-0\r\n\r\n",
+    b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+    b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    b"GET /?tf-hub-format=%ff%fe HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET / HTTP/1.1\r\n" + b"H: v\r\n" * 5000 + b"\r\n",
+]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, tf2_model_dir):
+    """(tfhub serve process, expected files) over a root holding one model with 2 MB of noise."""
+    root = tmp_path_factory.mktemp("serve-root")
+    shutil.copytree(tf2_model_dir, root / MODEL)
+    (root / MODEL / "assets").mkdir(exist_ok=True)
+    (root / MODEL / "assets" / "noise.bin").write_bytes(os.urandom(2 << 20))
+    files = {p.relative_to(root / MODEL).as_posix(): p.read_bytes() for p in (root / MODEL).rglob("*") if p.is_file()}
+    server = ServeProcess(root, tmp_path_factory.mktemp("archives"))
+    yield server, files
+    server.stop()
+
+
+def _assert_serves_others(server: ServeProcess, files: dict, cache_dir: Path) -> None:
+    assert server.process.poll() is None, server.stderr_lines[-20:]
+    path = Path(hub.resolve(server.url + MODEL))
+    assert {p.relative_to(path).as_posix(): p.read_bytes() for p in path.rglob("*") if p.is_file()} == files
+    shutil.rmtree(cache_dir)  # the next check downloads again
+
+
+def _open(port: int) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    return sock
+
+
+@pytest.mark.timeout(300)
+def test_slowloris_and_non_reading_clients_do_not_starve_others(served, cache_dir):
+    server, files = served
+    slow: List[socket.socket] = []
+    try:
+        for _ in range(SLOW_CLIENTS):
+            sock = _open(server.port)
+            sock.sendall(b"GET /" + MODEL.encode() + b" HTTP/1.1\r\nHost: x\r\n")  # never finished
+            slow.append(sock)
+        for _ in range(10):  # ask for the archive and never read it
+            sock = _open(server.port)
+            sock.sendall(f"GET /{MODEL}?tf-hub-format=compressed HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            slow.append(sock)
+        for second in range(3):
+            for sock in slow[:SLOW_CLIENTS]:
+                try:
+                    sock.sendall(b"X-a: b\r\n")  # a header now and then, as slowloris does
+                except OSError:
+                    pass  # the server may hang up on them: fine
+            _assert_serves_others(server, files, cache_dir)
+            time.sleep(0.5)
+        tally.add("reliability: hostile server clients", len(slow))
+    finally:
+        for sock in slow:
+            sock.close()
+
+
+@pytest.mark.timeout(300)
+def test_clients_that_vanish_mid_body(served, cache_dir):
+    server, files = served
+    for number in range(20):
+        with _open(server.port) as sock:
+            if number % 2:  # mid-response: reset after the first bytes of the archive
+                sock.sendall(f"GET /{MODEL}?tf-hub-format=compressed HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+                sock.recv(1024)
+            else:  # mid-request: a body announced and never sent
+                sock.sendall(b"POST /" + MODEL.encode() + b" HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\nab")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        tally.add("reliability: hostile server clients")
+    _assert_serves_others(server, files, cache_dir)
+
+
+def _answer(port: int, payload: bytes) -> bytes:
+    """What the server says to ``payload`` (b"" if it just hangs up)."""
+    with _open(port) as sock:
+        try:
+            sock.sendall(payload)
+            sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            return b""
+        chunks = []
+        try:
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        except OSError:
+            pass
+        return b"".join(chunks)
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("payload", MALFORMED, ids=range(len(MALFORMED)))
+def test_malformed_requests_get_4xx_or_a_hang_up(served, cache_dir, payload):
+    server, files = served
+    answer = _answer(server.port, payload)
+    tally.add("reliability: hostile server clients")
+    status_line = answer.split(b"\r\n", 1)[0]
+    assert not status_line.startswith(b"HTTP/1.1 5"), status_line
+    assert b"root:" not in answer  # no file from outside the served root
+    _assert_serves_others(server, files, cache_dir)
