@@ -25,17 +25,31 @@ class HandleKind(enum.Enum):
     GFILE_DIRECTORY = "directory on a tf.io.gfile filesystem"  # gs://b/model
 
 
+def split_url(handle: str) -> urllib.parse.SplitResult:
+    """``urlsplit`` of a handle.
+
+    Raises:
+        HandleError: the handle is not a parseable URL (e.g. a broken IPv6 host).
+    """
+    try:
+        return urllib.parse.urlsplit(handle)
+    except ValueError as exc:
+        raise errors.HandleError(
+            f"The handle {handle!r} is not a valid URL ({exc}); check its host part."
+        ) from exc
+
+
 def kind_of(handle: str) -> HandleKind:
     """Classifies a handle.
 
     Raises:
-        HandleError: the handle is empty.
+        HandleError: the handle is empty or not a valid URL.
     """
     if not handle:
         raise errors.HandleError(
             "The handle is empty; expected a URL (https://...) or a path to a model directory."
         )
-    scheme = urllib.parse.urlsplit(handle).scheme.lower()
+    scheme = split_url(handle).scheme.lower()
     if scheme in ("http", "https"):
         return HandleKind.HTTP
     if scheme in ("", "file") or len(scheme) == 1:  # "C:\\..." has a one-letter scheme
@@ -47,7 +61,7 @@ def kind_of(handle: str) -> HandleKind:
 
 def has_archive_suffix(url_or_path: str) -> bool:
     """True when the path part ends in .tar, .tar.gz or .tgz."""
-    path = urllib.parse.urlsplit(url_or_path).path
+    path = split_url(url_or_path).path
     return path.lower().endswith(ARCHIVE_SUFFIXES)
 
 
@@ -64,7 +78,7 @@ def with_format_query(url: str, value: str) -> str:
     Existing parameters (even an existing ``tf-hub-format``) are kept in order,
     as TF Hub servers expect.
     """
-    parts = urllib.parse.urlsplit(url)
+    parts = split_url(url)
     query = urllib.parse.parse_qsl(parts.query)
     query.append((FORMAT_QUERY_KEY, value))
     return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
