@@ -7,7 +7,7 @@ VENV_TF215 := .venv-tf215
 PIP_FLAGS := -q --disable-pip-version-check
 PYTEST_FLAGS ?= -q -ra
 
-.PHONY: demo test test-main test-tf215 bench clean help
+.PHONY: demo test test-main test-tf215 bench browser clean help
 
 help:
 	@echo "make demo   - build example models, serve them on 127.0.0.1, resolve, load, infer (offline)"
@@ -31,7 +31,17 @@ $(VENV_TF215)/.tfhub-installed: pyproject.toml requirements/tf215.txt requiremen
 demo: $(VENV)/.tfhub-installed
 	$(VENV)/bin/python examples/demo.py
 
-test: $(VENV)/.tfhub-installed $(VENV_TF215)/.tfhub-installed
+# Headless Chromium renders the model host's catalog pages in the tests; without apt
+# (or root) those tests skip and say why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "== installing Debian's chromium (for the catalog page tests)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+	      || echo "== chromium could not be installed: the browser tests will skip"; \
+	  else echo "== chromium is missing and apt is unavailable (or not root): the browser tests will skip"; fi; }
+
+test: browser $(VENV)/.tfhub-installed $(VENV_TF215)/.tfhub-installed
 	@status=0; \
 	echo "== lane: TensorFlow 2.21 (.venv)"; \
 	$(VENV)/bin/python -m pytest $(PYTEST_FLAGS) || status=1; \

@@ -91,13 +91,30 @@ def run_demo(work: Path, base_url: str) -> None:
     module = hub.load(half_plus_two_url)
     y_tf1 = module.signatures["default"](default=tf.constant(x))["default"].numpy()
     print(f"  TF1 Hub format  signatures['default'](default=x)    = {y_tf1.ravel().tolist()}")
+    keras_model = tf.keras.Sequential([tf.keras.Input((1,)), hub.KerasLayer(scaler_url)])
+    y_keras = keras_model.predict(x, verbose=0)
+    print(f"  TF2 SavedModel  hub.KerasLayer in Sequential        = {y_keras.ravel().tolist()}")
+    y_module = run_hub_module(half_plus_two_url, x)
+    print(f"  TF1 Hub format  hub.Module in a TF1 graph           = {y_module.ravel().tolist()}")
     np.testing.assert_allclose(y_tf2, 3 * x + 1)
+    np.testing.assert_allclose(y_keras, 3 * x + 1)
     np.testing.assert_allclose(y_tf1, 0.5 * x + 2)
+    np.testing.assert_allclose(y_module, 0.5 * x + 2)
 
     banner("Inference results")
     print(f"  x                     = {x.ravel().tolist()}")
     print(f"  3x + 1   (TF2)        = {y_tf2.ravel().tolist()}")
     print(f"  0.5x + 2 (TF1 Hub)    = {y_tf1.ravel().tolist()}")
+
+
+def run_hub_module(handle: str, x: np.ndarray) -> np.ndarray:
+    """The TF1 way: hub.Module applied in a graph, run in a session."""
+    with tf.Graph().as_default():
+        module = hub.Module(handle)
+        y = module(tf.constant(x))
+        with tf.compat.v1.Session() as session:
+            session.run(tf.compat.v1.global_variables_initializer())
+            return session.run(y)
 
 
 if __name__ == "__main__":

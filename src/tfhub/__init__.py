@@ -11,7 +11,7 @@ import importlib
 import logging
 from typing import Any, Dict, List
 
-from tfhub.version import __version__
+from tfhub.version import __version__  # noqa: F401 - public
 
 logging.getLogger("tfhub").addHandler(logging.NullHandler())
 

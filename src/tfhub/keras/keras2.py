@@ -7,7 +7,7 @@ is; ``tfhub.KerasLayer`` picks a flavour by :func:`tfhub.keras.flavour.which_ker
 from __future__ import annotations
 
 import types
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import Any, Callable, Dict, List
 
 from tfhub._tf import tensorflow
 from tfhub.keras import flavour
@@ -36,36 +36,7 @@ keras2 = _keras2()
 
 @keras2.utils.register_keras_serializable(package="tfhub", name="KerasLayer")
 class KerasLayer(HubLayerCore, keras2.layers.Layer):
-    """Wraps a TF Hub model (SavedModel or TF1 Hub format) as a Keras 2 layer.
-
-    Args:
-        handle: a model URL or path, or a callable object.
-        trainable: whether the model's variables are fine-tuned.
-        arguments: extra keyword arguments passed on every call.
-        _sentinel: unused; keeps later arguments keyword-only as in
-            tensorflow_hub.
-        tags: the graph variant to load (string handles only).
-        signature: call this SavedModel signature instead of ``__call__``.
-        signature_outputs_as_dict: return the signature's whole output dict.
-        output_key: return this entry of the signature's outputs.
-        output_shape: the output shape without batch dimension, or a nest.
-        load_options: ``tf.saved_model.LoadOptions`` (string handles only).
-        **kwargs: passed to the Keras ``Layer`` (``name``, ``dtype``...).
-
-    Raises:
-        KerasLayerArgumentError: arguments that do not fit together or the model.
-        KerasLayerOutputShapeError: ``output_shape`` is not a shape nest.
-    """
-
-    def __init__(self, handle: Any, trainable: bool = False,
-                 arguments: Optional[Dict[str, Any]] = None, _sentinel: Any = None,
-                 tags: Optional[Iterable[str]] = None, signature: Optional[str] = None,
-                 signature_outputs_as_dict: Optional[bool] = None,
-                 output_key: Optional[str] = None, output_shape: Any = None,
-                 load_options: Any = None, **kwargs: Any) -> None:
-        super().__init__(trainable=trainable, **kwargs)
-        self._hub_setup(handle, trainable, arguments, tags, signature,
-                        signature_outputs_as_dict, output_key, output_shape, load_options)
+    """``hub.KerasLayer`` for Keras 2; arguments as in :class:`HubLayerCore`."""
 
     def _hub_track_variable(self, variable: Any, trainable: bool) -> None:
         self.add_weight(name=variable.name.split(":")[0], shape=variable.shape,

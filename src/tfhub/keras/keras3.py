@@ -6,7 +6,7 @@ is; ``tfhub.KerasLayer`` picks a flavour by :func:`tfhub.keras.flavour.which_ker
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import Any, Callable, Dict, List, Tuple
 
 import keras
 
@@ -20,38 +20,13 @@ if not keras.__version__.startswith("3."):  # pragma: no cover - environment gua
 
 @keras.saving.register_keras_serializable(package="tfhub", name="KerasLayer")
 class KerasLayer(HubLayerCore, keras.layers.Layer):
-    """Wraps a TF Hub model (SavedModel or TF1 Hub format) as a Keras 3 layer.
+    """``hub.KerasLayer`` for Keras 3; arguments as in :class:`HubLayerCore`."""
 
-    Args:
-        handle: a model URL or path, or a callable object.
-        trainable: whether the model's variables are fine-tuned.
-        arguments: extra keyword arguments passed on every call.
-        _sentinel: unused; keeps later arguments keyword-only as in
-            tensorflow_hub.
-        tags: the graph variant to load (string handles only).
-        signature: call this SavedModel signature instead of ``__call__``.
-        signature_outputs_as_dict: return the signature's whole output dict.
-        output_key: return this entry of the signature's outputs.
-        output_shape: the output shape without batch dimension, or a nest.
-        load_options: ``tf.saved_model.LoadOptions`` (string handles only).
-        **kwargs: passed to ``keras.layers.Layer`` (``name``, ``dtype``...).
+    # Set by _hub_register_losses; read by _get_own_losses.
+    _hub_loss_fns: Tuple[Callable[[], Any], ...] = ()
 
-    Raises:
-        KerasLayerArgumentError: arguments that do not fit together or the model.
-        KerasLayerOutputShapeError: ``output_shape`` is not a shape nest.
-    """
-
-    def __init__(self, handle: Any, trainable: bool = False,
-                 arguments: Optional[Dict[str, Any]] = None, _sentinel: Any = None,
-                 tags: Optional[Iterable[str]] = None, signature: Optional[str] = None,
-                 signature_outputs_as_dict: Optional[bool] = None,
-                 output_key: Optional[str] = None, output_shape: Any = None,
-                 load_options: Any = None, **kwargs: Any) -> None:
-        super().__init__(trainable=trainable, **kwargs)
-        self._hub_loss_fns: List[Callable[[], Any]] = []
-        self._hub_setup(handle, trainable, arguments, tags, signature,
-                        signature_outputs_as_dict, output_key, output_shape, load_options)
-        self.built = True
+    def _hub_finish_setup(self) -> None:
+        self.built = True  # no weights to build: they come from the loaded model
 
     def _hub_track_variable(self, variable: Any, trainable: bool) -> None:
         # A Keras 3 TF-backend Variable built from a tf.Variable wraps it (no copy).
@@ -61,7 +36,7 @@ class KerasLayer(HubLayerCore, keras.layers.Layer):
         self._track_variable(wrapped)
 
     def _hub_register_losses(self, losses: List[Callable[[], Any]]) -> None:
-        self._hub_loss_fns = list(losses)
+        self._hub_loss_fns = tuple(losses)
 
     def _get_own_losses(self) -> List[Any]:
         # Keras 3 has no callable losses: evaluate them whenever losses are read.

@@ -29,7 +29,41 @@ class HubLayerCore:
     def _hub_default_training(self) -> Any:
         raise NotImplementedError
 
+    def _hub_finish_setup(self) -> None:
+        """Called at the end of ``__init__``; a flavour may mark itself built."""
+
     # -- construction ------------------------------------------------------
+    def __init__(self, handle: Any, trainable: bool = False,
+                 arguments: Optional[Dict[str, Any]] = None, _sentinel: Any = None,
+                 tags: Optional[Iterable[str]] = None, signature: Optional[str] = None,
+                 signature_outputs_as_dict: Optional[bool] = None,
+                 output_key: Optional[str] = None, output_shape: Any = None,
+                 load_options: Any = None, **kwargs: Any) -> None:
+        """Wraps a TF Hub model (SavedModel or TF1 Hub format) as a Keras layer.
+
+        Args:
+            handle: a model URL or path, or a callable object.
+            trainable: whether the model's variables are fine-tuned.
+            arguments: extra keyword arguments passed on every call.
+            _sentinel: unused; keeps later arguments keyword-only as in
+                tensorflow_hub.
+            tags: the graph variant to load (string handles only).
+            signature: call this SavedModel signature instead of ``__call__``.
+            signature_outputs_as_dict: return the signature's whole output dict.
+            output_key: return this entry of the signature's outputs.
+            output_shape: the output shape without batch dimension, or a nest.
+            load_options: ``tf.saved_model.LoadOptions`` (string handles only).
+            **kwargs: passed to the Keras ``Layer`` (``name``, ``dtype``...).
+
+        Raises:
+            KerasLayerArgumentError: arguments that do not fit together or the model.
+            KerasLayerOutputShapeError: ``output_shape`` is not a shape nest.
+        """
+        super().__init__(trainable=trainable, **kwargs)
+        self._hub_setup(handle, trainable, arguments, tags, signature,
+                        signature_outputs_as_dict, output_key, output_shape, load_options)
+        self._hub_finish_setup()
+
     def _hub_setup(self, handle: Any, trainable: bool, arguments: Optional[Dict[str, Any]],
                    tags: Optional[Iterable[str]], signature: Optional[str],
                    signature_outputs_as_dict: Optional[bool], output_key: Optional[str],
