@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import http.server
 import os
+import ssl
 import threading
 import time
 import urllib.parse
@@ -50,7 +51,7 @@ class Request:
 class TestServer:
     """A threading HTTP server with registered routes."""
 
-    def __init__(self) -> None:
+    def __init__(self, certfile: Optional[str] = None, keyfile: Optional[str] = None) -> None:
         self.routes: Dict[str, Route] = {}
         self.requests: List[Request] = []
         self._lock = threading.Lock()
@@ -58,6 +59,12 @@ class TestServer:
         handler = _make_handler(self)
         self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
+        self.scheme = "http"
+        if certfile:  # HTTPS with the given certificate
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(certfile, keyfile)
+            self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
+            self.scheme = "https"
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     @property
@@ -65,7 +72,7 @@ class TestServer:
         return self._httpd.server_address[1]
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self.scheme}://127.0.0.1:{self.port}{path}"
 
     def add(self, path: str, route: Optional[Route] = None, **kwargs) -> str:  # noqa: ANN003
         """Registers a route and returns its URL."""

@@ -40,6 +40,15 @@ class _Session(requests.Session):
     """A session whose extra headers never follow a redirect to another host."""
 
     extra_header_names: frozenset = frozenset()
+    check_certificates: bool = True
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):  # noqa: ANN001,ANN201
+        settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        if not self.check_certificates:
+            # A CA bundle from the environment (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE)
+            # would otherwise turn verification back on.
+            settings["verify"] = False
+        return settings
 
     def rebuild_auth(self, prepared_request, response) -> None:  # noqa: ANN001 - requests' hook
         super().rebuild_auth(prepared_request, response)
@@ -81,6 +90,7 @@ def new_session(retries: Optional[int] = None) -> requests.Session:
     if config.cert_validation_disabled():
         _log.warning("TFHUB_DISABLE_CERT_VALIDATION=true: TLS certificates are NOT checked.")
         session.verify = False
+        session.check_certificates = False
         urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
     return session
 
