@@ -73,6 +73,11 @@ class HashingStream(io.RawIOBase):
         return True
 
     def readinto(self, buffer) -> int:  # noqa: ANN001 - memoryview
+        if isinstance(self._stream, io.RawIOBase):
+            # Straight into the caller's buffer: no allocation, no copy (hot path).
+            count = self._stream.readinto(buffer) or 0
+            self._digest.update(memoryview(buffer).cast("B")[:count])
+            return count
         read1 = getattr(self._stream, "read1", None)
         data = read1(len(buffer)) if read1 is not None else self._stream.read(len(buffer))
         self._digest.update(data)
