@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Sequence, Tuple
+from typing import Any, Dict, Sequence, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -34,6 +34,11 @@ def write_model(path: Path) -> Path:
     import example_models
 
     return example_models.write_tf2_saved_model(path)
+
+
+def launch(model: str, workdir: Path, **kwargs: Any) -> Dict[Tuple[str, int], Dict[str, Any]]:
+    """Trains ``model`` on a local cluster (see ``between_graph.launch``)."""
+    return between_graph.launch(Path(__file__), model, workdir, **kwargs)
 
 
 if __name__ == "__main__":
