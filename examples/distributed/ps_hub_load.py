@@ -1,10 +1,10 @@
 """A TF2 SavedModel (``hub.load``) trained in a TF1 graph with its variables on a ps job.
 
-Run directly, it writes a tiny TF2 SavedModel, starts a local cluster of one parameter
-server and two workers (``tf.distribute.Server`` processes on 127.0.0.1) and
-trains between-graph replicated (see ``between_graph.py``) in ``tf.compat.v1.Session``s with
-``share_cluster_devices_in_session=True``. The chief also shows what a Session
-without that setting does::
+Run directly, it writes a tiny TF2 SavedModel, starts a local cluster of one
+parameter server and two workers (``tf.distribute.Server`` processes on 127.0.0.1)
+and trains between-graph replicated (see ``between_graph.py``), in
+``tf.compat.v1.Session``s with ``share_cluster_devices_in_session=True``. The chief
+also shows what a Session without that setting does::
 
     python examples/distributed/ps_hub_load.py [WORKDIR]
 """

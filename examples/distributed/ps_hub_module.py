@@ -1,8 +1,8 @@
 """A TF1 Hub format module (``hub.Module``) trained between-graph replicated on a ps job.
 
-Run directly, it writes a tiny TF1 Hub format module, starts a local cluster of one parameter
-server and two workers (``tf.distribute.Server`` processes on 127.0.0.1) and
-trains between-graph replicated (see ``between_graph.py``)::
+Run directly, it writes a tiny TF1 Hub format module, starts a local cluster of
+one parameter server and two workers (``tf.distribute.Server`` processes on
+127.0.0.1) and trains between-graph replicated (see ``between_graph.py``)::
 
     python examples/distributed/ps_hub_module.py [WORKDIR]
 """
