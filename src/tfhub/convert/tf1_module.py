@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional
 
-from tensorflow.core.protobuf import meta_graph_pb2
-
 from tfhub._tf import tensorflow
 from tfhub.convert import tables as tables_lib
 from tfhub.tf1 import tensor_info
@@ -30,11 +28,11 @@ class SignatureFunctions:
         self.input_keys = sorted(signature.inputs)
         self.input_specs = {k: tensor_info.type_spec_of(signature.inputs[k]) for k in self.input_keys}
         self.output_keys = sorted(signature.outputs)
-        self._infer = _prune(wrapped, variants.inference, name, "", update_ops=False)
+        self._infer = tf1_graphs.prune_signature(wrapped, variants.inference, name, "", update_ops=False)
         if variants.train is not None and name in variants.train.signature_def:
-            self._train = _prune(wrapped, variants.train, name, "train/", update_ops=True)
+            self._train = tf1_graphs.prune_signature(wrapped, variants.train, name, "train/", update_ops=True)
         elif tf1_graphs.node_names(variants.inference, "update_ops"):
-            self._train = _prune(wrapped, variants.inference, name, "", update_ops=True)
+            self._train = tf1_graphs.prune_signature(wrapped, variants.inference, name, "", update_ops=True)
         else:
             self._train = None
 
@@ -44,21 +42,6 @@ class SignatureFunctions:
         if training and self._train is not None:
             return self._train(*flat)[0]
         return self._infer(*flat)
-
-
-def _prune(wrapped: Any, meta_graph: meta_graph_pb2.MetaGraphDef, name: str, scope: str,
-           update_ops: bool) -> Callable[..., Any]:
-    graph = wrapped.graph
-    signature = meta_graph.signature_def[name]
-    feeds = [graph.get_tensor_by_name(scope + n) for k in sorted(signature.inputs)
-             for n in tensor_info.component_names(signature.inputs[k])]
-    fetches = {k: tensor_info.build_output(v, graph, scope.rstrip("/"))
-               for k, v in signature.outputs.items()}
-    if not update_ops:
-        return wrapped.prune(feeds=feeds, fetches=fetches)
-    updates = [graph.get_operation_by_name(scope + tf1_graphs.op_name(n))
-               for n in tf1_graphs.node_names(meta_graph, "update_ops")]
-    return wrapped.prune(feeds=feeds, fetches=[fetches, updates])
 
 
 class Tf1Conversion:

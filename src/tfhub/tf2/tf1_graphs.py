@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from tensorflow.core.framework import variable_pb2
 from tensorflow.core.protobuf import meta_graph_pb2, saved_model_pb2
 
 from tfhub import errors
 from tfhub._tf import tensorflow
+from tfhub.tf1 import tensor_info
 
 TRAIN_TAGS = frozenset({"train"})
 
@@ -135,3 +136,25 @@ def import_variants(variants: Variants, values: Dict[str, Any],
 
     wrapped = tf.compat.v1.wrap_function(import_graphs, signature=[])
     return wrapped, list(created.values())
+
+
+def prune_signature(wrapped: Any, meta_graph: meta_graph_pb2.MetaGraphDef, name: str,
+                    scope: str, update_ops: bool) -> Callable[..., Any]:
+    """Cuts signature ``name`` of an imported variant out of the wrapped graph.
+
+    Feeds are the signature's input components in sorted key order (a sparse or
+    ragged input contributes its components); fetches its outputs (composites
+    rebuilt). With ``update_ops`` the variant's UPDATE_OPS run too, and the
+    function returns ``[outputs, updates]``.
+    """
+    graph = wrapped.graph
+    signature = meta_graph.signature_def[name]
+    feeds = [graph.get_tensor_by_name(scope + n) for k in sorted(signature.inputs)
+             for n in tensor_info.component_names(signature.inputs[k])]
+    fetches = {k: tensor_info.build_output(v, graph, scope.rstrip("/"))
+               for k, v in signature.outputs.items()}
+    if not update_ops:
+        return wrapped.prune(feeds=feeds, fetches=fetches)
+    updates = [graph.get_operation_by_name(scope + op_name(n))
+               for n in node_names(meta_graph, "update_ops")]
+    return wrapped.prune(feeds=feeds, fetches=[fetches, updates])

@@ -88,17 +88,8 @@ class Tf1TrainableModule(tf.Module):
                 function.graph.variables = self._variables
 
     def _prune(self, wrapped: Any, meta_graph: Any, scope: str, update_ops: bool) -> Any:
-        graph = wrapped.graph
-        signature_def = meta_graph.signature_def[self._signature_def_key(meta_graph)]
-        feeds = [graph.get_tensor_by_name(scope + signature_def.inputs[k].name)
-                 for k in self._input_keys]
-        fetches: Dict[str, Any] = {k: graph.get_tensor_by_name(scope + v.name)
-                                   for k, v in signature_def.outputs.items()}
-        if update_ops:
-            updates = [graph.get_operation_by_name(scope + tf1_graphs.op_name(n))
-                       for n in tf1_graphs.node_names(meta_graph, "update_ops")]
-            return wrapped.prune(feeds=feeds, fetches=[fetches, updates])
-        return wrapped.prune(feeds=feeds, fetches=fetches)
+        return tf1_graphs.prune_signature(wrapped, meta_graph, self._signature_def_key(meta_graph),
+                                          scope, update_ops)
 
     def _signature_def_key(self, meta_graph: Any) -> str:
         for key, signature_def in meta_graph.signature_def.items():
