@@ -59,9 +59,10 @@ def build_manifest(directory: Path) -> Manifest:
 
 def manifest_mismatch(directory: Path, manifest: Manifest) -> Optional[str]:
     """Why ``directory`` no longer matches ``manifest``, or None when it does."""
+    base = os.fspath(directory)  # plain strings: this runs on every warm resolve
     for relative, size in manifest.items():
         try:
-            actual = os.stat(directory / relative).st_size
+            actual = os.stat(os.path.join(base, relative)).st_size
         except FileNotFoundError:
             return f"'{relative}' is missing"
         except OSError as exc:
