@@ -101,11 +101,13 @@ def parse_result(stdout: str) -> dict:
 
 
 def run_probe(subject: Subject, probe: str, *args: str, cache_dir: Optional[Path] = None,
-              timeout: float = 900) -> dict:
+              timeout: float = 900, extra_env: Optional[Dict[str, str]] = None) -> dict:
     """Runs one probe in a fresh process; its result, with the process's wall time."""
+    env = child_env(cache_dir)
+    env.update(extra_env or {})
     start = time.perf_counter()
     done = subprocess.run(probe_command(subject, probe, *args), capture_output=True, text=True,
-                          env=child_env(cache_dir), timeout=timeout, cwd=REPO)
+                          env=env, timeout=timeout, cwd=REPO)
     wall = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"{subject.label}: probe {probe} failed ({done.returncode}):\n"

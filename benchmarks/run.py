@@ -59,7 +59,15 @@ def main(argv=None) -> int:
                         "or .bench/quick/benchmarks.md with --quick)")
     parser.add_argument("--json", type=Path, help="also write all figures as a JSON file")
     parser.add_argument("--load-note", default="", help="a sentence on the machine's load, for the report")
+    parser.add_argument("--from-json", type=Path, help="only re-render the report from a --json file of a run")
     args = parser.parse_args(argv)
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text())
+        docs = args.docs or harness.REPO / "docs" / "benchmarks.md"
+        docs.write_text(report.markdown(saved["figures"], saved["info"]), encoding="utf-8")
+        print(report.table(saved["figures"]))
+        log(f"wrote {docs} from {args.from_json}")
+        return 0
     names = list(FIGURES) if not args.only else [n.strip() for n in args.only.split(",") if n.strip()]
     unknown = [n for n in names if n not in FIGURES]
     if unknown:
