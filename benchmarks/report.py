@@ -101,14 +101,19 @@ def table(figures: List[dict]) -> str:
     return "\n".join(lines)
 
 
+def _cell(text) -> str:
+    """Text for a markdown table cell (a `|` would end the cell)."""
+    return str(text).replace("|", "\\|")
+
+
 def _markdown_figure(fig: dict) -> List[str]:
     out = [f"### {fig['title']}", "",
            f"Target: {fig['target']} — **{fig['status']}**", ""]
     if fig["rows"]:
         out += ["| | median | min | max | n | unit | other |", "|---|---:|---:|---:|---:|---|---|"]
         for r in fig["rows"]:
-            out.append(f"| {r['subject']} | {_fmt(r['median'], r['unit'])} | {_fmt(r['min'], r['unit'])} | "
-                       f"{_fmt(r['max'], r['unit'])} | {r['n']} | {r['unit']} | {_extras(r)} |")
+            out.append(f"| {_cell(r['subject'])} | {_fmt(r['median'], r['unit'])} | {_fmt(r['min'], r['unit'])} | "
+                       f"{_fmt(r['max'], r['unit'])} | {r['n']} | {r['unit']} | {_cell(_extras(r))} |")
         out.append("")
     if fig.get("note"):
         out += [fig["note"], ""]
@@ -118,7 +123,7 @@ def _markdown_figure(fig: dict) -> List[str]:
 def markdown(figures: List[dict], info: dict) -> str:
     m = info["machine"]
     venv, venv215 = m.get("venv", {}), m.get("venv_tf215", {})
-    status_rows = [f"| {f['title']} | {f['target']} | **{f['status']}** |" for f in figures]
+    status_rows = [f"| {_cell(f['title'])} | {_cell(f['target'])} | **{f['status']}** |" for f in figures]
     lines = [
         "# Benchmarks",
         "",
