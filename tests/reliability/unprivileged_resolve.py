@@ -12,7 +12,12 @@ import os
 import sys
 
 import tfhub
-import tfhub.resolving.resolvers  # noqa: F401 - imported before dropping privileges
+# Everything a resolve may import lazily, imported before dropping privileges.
+import tfhub.resolving.archive  # noqa: F401
+import tfhub.resolving.cache  # noqa: F401
+import tfhub.resolving.download  # noqa: F401
+import tfhub.resolving.integrity  # noqa: F401
+import tfhub.resolving.resolvers  # noqa: F401
 from tfhub import errors
 
 
