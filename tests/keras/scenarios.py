@@ -70,6 +70,12 @@ def mirrored(workdir: Path) -> None:
             assert "with strategy.scope()" in str(exc), exc
         else:
             raise AssertionError("a layer built outside the scope was accepted")
+        try:  # symbolic call while building a model (AutoGraph must not re-type the error)
+            keras.Sequential([keras.Input((2,)), outside])
+        except ValueError as exc:
+            assert "with strategy.scope()" in str(exc), exc
+        else:
+            raise AssertionError("a model with a layer built outside the scope was accepted")
     print("mirrored ok")
 
 

@@ -50,6 +50,10 @@ class KerasLayer(HubLayerCore, keras2.layers.Layer):
     def _hub_default_training(self) -> Any:
         return keras2.backend.learning_phase()
 
+    # Not converted by AutoGraph: it has no tensor-dependent Python control flow
+    # (training goes through smart_cond), and AutoGraph would re-raise our errors
+    # as StagingError instead of their own (ValueError) types.
+    @tensorflow().autograph.experimental.do_not_convert
     def call(self, inputs: Any, training: Any = None) -> Any:
         return self._hub_call(inputs, training)
 

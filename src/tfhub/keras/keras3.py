@@ -10,6 +10,7 @@ from typing import Any, Callable, Dict, List, Tuple
 
 import keras
 
+from tfhub._tf import tensorflow
 from tfhub.keras.layer_core import HubLayerCore
 
 if not keras.__version__.startswith("3."):  # pragma: no cover - environment guard
@@ -45,6 +46,10 @@ class KerasLayer(HubLayerCore, keras.layers.Layer):
     def _hub_default_training(self) -> Any:
         return False
 
+    # Not converted by AutoGraph: it has no tensor-dependent Python control flow
+    # (training goes through smart_cond), and AutoGraph would re-raise our errors
+    # as StagingError instead of their own (ValueError) types.
+    @tensorflow().autograph.experimental.do_not_convert
     def call(self, inputs: Any, training: Any = None) -> Any:
         return self._hub_call(inputs, training)
 
