@@ -20,6 +20,10 @@ _TFHUB_VARS = (
     "TFHUB_HTTP_CONNECT_TIMEOUT",
     "TFHUB_HTTP_READ_TIMEOUT",
     "TFHUB_HTTP_RETRIES",
+    "TFHUB_MIRROR",
+    "TFHUB_HTTP_HEADERS",
+    "TFHUB_PIN_FILE",
+    "TFHUB_TEST_KILL_AT",
 )
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

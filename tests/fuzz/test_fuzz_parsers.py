@@ -79,8 +79,6 @@ def test_module_def_bytes_give_a_module_def_or_our_error(data):
     assert parsed.format == ModuleDef.FORMAT_V3
 
 
-@pytest.mark.xfail(strict=True, reason="known bug in src/tfhub/tf1/saved_model_io.py (not ours to edit): "
-                   "attachments() lets protobuf's DecodeError escape; it should raise ModuleDefError")
 @given(st.binary(max_size=200))
 @example(b"\n\xff")  # a key that claims 255 bytes
 def test_attachments_of_corrupted_bytes_give_our_error(data):

@@ -76,12 +76,17 @@ class ModelRoot:
         if real != self.root and self.root not in real.parents:
             raise errors.ServedPathError(f"The path {url_path!r} resolves outside the served root.")
         clean = "/" + "/".join(segments)
-        if not real.exists():
+        try:
+            exists = real.exists()
+            is_model = exists and is_model_directory(real)
+        except OSError:  # e.g. ENAMETOOLONG: nothing can live at such a path
+            exists = is_model = False
+        if not exists:
             raise errors.ServedModelNotFoundError(
-                f"No model at {clean!r}: nothing by that path under the served root. "
+                f"No model at {clean[:200]!r}: nothing by that path under the served root. "
                 "The catalog at / lists every model."
             )
-        if not is_model_directory(real):
+        if not is_model:
             raise errors.ServedModelNotFoundError(
                 f"{clean!r} is not a model directory: it holds neither saved_model.pb nor "
                 "saved_model.pbtxt. Ask for a model's own directory; the catalog at / lists them."
@@ -133,3 +138,4 @@ def fingerprint(directory: Path) -> Tuple[str, int]:
         digest.update(f"{relative}\0{size}\0{mtime_ns}\n".encode("utf-8", "surrogateescape"))
         total += size
     return digest.hexdigest(), total
+

@@ -175,7 +175,13 @@ def attachments(meta_graph) -> Dict[str, bytes]:
     result = {}
     for value in collection.bytes_list.value:
         attachment = ModuleAttachment()
-        attachment.ParseFromString(value)
+        try:
+            attachment.ParseFromString(value)
+        except protobuf_message.DecodeError as exc:
+            raise errors.ModuleDefError(
+                f"An attached message of the module is corrupted ({exc}); the module's "
+                "saved_model.pb is damaged. Download or export the module again."
+            ) from exc
         result[attachment.key] = attachment.value
     return result
 
