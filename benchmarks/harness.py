@@ -57,7 +57,7 @@ class Settings:
     keras_calls: int
     keras_blocks: int
     processes: int = 8
-    loads: int = 6  # alternating hub.load / tf.saved_model.load pairs per process
+    loads: int = 8  # alternating hub.load / tf.saved_model.load pairs per process
 
     @classmethod
     def make(cls, quick: bool) -> "Settings":
