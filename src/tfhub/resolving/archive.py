@@ -217,7 +217,11 @@ def extract(stream: BinaryIO, target: Union[str, Path], source: str) -> int:
     count = 0
     try:
         fileobj, mode = _decompressed(_PeekableStream(stream))
-        with tarfile.open(fileobj=fileobj, mode=mode, bufsize=_CHUNK) as archive:
+        # Closed here, always: tarfile leaves a given file object open, and isal's
+        # threaded reader must neither outlive extraction (its thread would go on
+        # reading the stream) nor be closed by the garbage collector (its close()
+        # joins a thread, which deadlocks when the collector runs inside threading).
+        with fileobj, tarfile.open(fileobj=fileobj, mode=mode, bufsize=_CHUNK) as archive:
             for member in archive:
                 try:
                     _extract_member(archive, member, root, root_real)
@@ -227,6 +231,7 @@ def extract(stream: BinaryIO, target: Union[str, Path], source: str) -> int:
                     raise _member_failure(member, root, exc) from exc
                 count += 1
             _check_end_marker(archive, source)
+            _read_to_end(fileobj)
         _check_links(root, root_real)
     except _READ_ERRORS as exc:
         raise errors.ArchiveError(
@@ -241,6 +246,12 @@ def extract(stream: BinaryIO, target: Union[str, Path], source: str) -> int:
     if count == 0:
         raise errors.ArchiveError(f"{source} does not appear to be a valid module: the archive is empty.")
     return count
+
+
+def _read_to_end(fileobj: BinaryIO) -> None:
+    """Reads the decompressor to its end, where gzip/bz2/xz check their CRC."""
+    while fileobj.read(_CHUNK):
+        pass
 
 
 def _check_end_marker(archive: tarfile.TarFile, source: str) -> None:
