@@ -6,6 +6,8 @@ caller of tensorflow_hub would already catch for the same failure.
 
 from __future__ import annotations
 
+import errno
+
 from typing import Optional
 
 
@@ -194,6 +196,10 @@ class ConversionTargetExistsError(TfHubError, FileExistsError):
 
 
 # --- Reliability (tfhub.resolving) ---------------------------------------------
+
+
+# errno values that mean "no room": a full disk, a file size limit, a quota.
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})
 
 
 class DiskFullError(CacheError):

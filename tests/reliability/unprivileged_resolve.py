@@ -17,6 +17,7 @@ import tfhub.resolving.archive  # noqa: F401
 import tfhub.resolving.cache  # noqa: F401
 import tfhub.resolving.download  # noqa: F401
 import tfhub.resolving.integrity  # noqa: F401
+import tfhub.resolving.locks  # noqa: F401
 import tfhub.resolving.resolvers  # noqa: F401
 from tfhub import errors
 

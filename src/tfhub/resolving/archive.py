@@ -10,7 +10,6 @@ so an archive cut short is always an error.
 from __future__ import annotations
 
 import bz2
-import errno
 import gzip
 import io
 import lzma
@@ -25,7 +24,6 @@ from tfhub import errors
 
 _CHUNK = 1 << 20
 # What a full disk, a quota or RLIMIT_FSIZE looks like to a write.
-DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})
 _GZIP_MAGIC = b"\x1f\x8b"
 _BZ2_MAGIC = b"BZh"
 _XZ_MAGIC = b"\xfd7zXZ\x00"
@@ -183,7 +181,7 @@ def _check_links(root: str, root_real: str) -> None:
 
 def _member_failure(member: tarfile.TarInfo, root: str, exc: OSError) -> errors.TfHubError:
     """Our error for an OSError met while writing ``member``."""
-    if exc.errno in DISK_FULL_ERRNOS:
+    if exc.errno in errors.DISK_FULL_ERRNOS:
         return errors.DiskFullError(
             f"The disk holding {root} is full (or a file size limit was reached) while writing "
             f"{member.name!r} ({member.size} bytes): {exc.strerror or exc}.",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import errno
 import json
 import logging
@@ -26,12 +27,13 @@ import signal
 import socket
 import uuid
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Optional, Tuple
-
-import filelock
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Tuple
 
 from tfhub import errors
-from tfhub.resolving import archive, handles, leftovers
+from tfhub.resolving import handles, leftovers
+
+if TYPE_CHECKING:
+    import filelock
 
 _log = logging.getLogger("tfhub")
 
@@ -40,7 +42,6 @@ TEMP_SUFFIX = leftovers.TFHUB_TEMP_SUFFIX
 LOCKS_DIRNAME = leftovers.LOCKS_DIRNAME
 _MANIFEST_PREFIX = "Manifest: "
 _SHA256_FIELD = "Archive-SHA256"
-_LOCK_WAIT_LOG_SECONDS = 10.0
 
 Manifest = Dict[str, int]  # relative path (POSIX separators) -> size in bytes
 
@@ -132,6 +133,29 @@ def fault_point(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+# descriptor path -> ((inode, size, mtime_ns), parsed descriptor). A descriptor is
+# only ever replaced by a rename, which gives it a new inode.
+_DESCRIPTORS: Dict[str, Tuple[Tuple[int, int, int], "Descriptor"]] = {}
+
+
+def read_descriptor(path: str) -> Optional[Descriptor]:
+    """Parses a descriptor file, reusing the last parse while the file is unchanged."""
+    try:
+        stat = os.stat(path)
+        identity = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        known = _DESCRIPTORS.get(path)
+        if known is not None and known[0] == identity:
+            return known[1]
+        with open(path, encoding="utf-8") as f:
+            descriptor = Descriptor.parse(f.read())
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except (OSError, UnicodeDecodeError):
+        return Descriptor(None, None, None, {"<unreadable descriptor>": -1})
+    _DESCRIPTORS[path] = (identity, descriptor)
+    return descriptor
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Writes ``text`` to ``path`` through a temp file and ``os.replace``."""
     temp = path.with_name(f"{path.name}.{uuid.uuid4().hex}{leftovers.ATOMIC_TEMP_SUFFIX}")
@@ -152,11 +176,12 @@ class Entry:
     key: str
     handle: Optional[str] = None
 
-    @property
+    # Built once per entry: they are read on every warm resolve.
+    @functools.cached_property
     def directory(self) -> Path:
         return self.root / self.key
 
-    @property
+    @functools.cached_property
     def descriptor_path(self) -> Path:
         return self.root / (self.key + DESCRIPTOR_SUFFIX)
 
@@ -165,12 +190,8 @@ class Entry:
         return self.root / LOCKS_DIRNAME / (self.key + ".lock")
 
     def descriptor(self) -> Optional[Descriptor]:
-        try:
-            return Descriptor.parse(self.descriptor_path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, NotADirectoryError):
-            return None
-        except (OSError, UnicodeDecodeError):
-            return Descriptor(None, None, None, {"<unreadable descriptor>": -1})
+        """The parsed descriptor file, or None when there is none."""
+        return read_descriptor(os.fspath(self.descriptor_path))
 
     def problem(self, sha256: Optional[str] = None) -> Optional[str]:
         """Why the entry is not a complete model directory, or None if it is.
@@ -179,19 +200,23 @@ class Entry:
         when its directory is non-empty, as tensorflow_hub itself decides.
         With ``sha256``, the entry must also come from an archive of that digest.
         """
-        try:
-            if not any(os.scandir(self.directory)):
-                return "its directory is empty"
-        except FileNotFoundError:
-            return "it is not in the cache"
-        except NotADirectoryError:
-            return "it is not a directory"
         descriptor = self.descriptor()
+        if descriptor is not None and descriptor.manifest:
+            # Every file there with its size proves the directory complete.
+            mismatch = manifest_mismatch(self.directory, descriptor.manifest)
+            if mismatch is not None:
+                return mismatch if self.directory.is_dir() else "it is not in the cache"
+        else:
+            try:
+                if not any(os.scandir(self.directory)):
+                    return "its directory is empty"
+            except FileNotFoundError:
+                return "it is not in the cache"
+            except NotADirectoryError:
+                return "it is not a directory"
         if sha256 is not None and (descriptor is None or descriptor.archive_sha256 != sha256):
             return "it was not verified against the pinned SHA-256"
-        if descriptor is None or descriptor.manifest is None:
-            return None
-        return manifest_mismatch(self.directory, descriptor.manifest)
+        return None
 
     def is_complete(self, sha256: Optional[str] = None) -> bool:
         return self.problem(sha256) is None
@@ -246,7 +271,7 @@ class Entry:
         except OSError as exc:
             if isinstance(exc, errors.TfHubError):
                 raise
-            if exc.errno in archive.DISK_FULL_ERRNOS:
+            if exc.errno in errors.DISK_FULL_ERRNOS:
                 raise disk_full_error(self.root, exc, self.handle) from exc
             if isinstance(exc, PermissionError):
                 raise self._not_writable(exc) from exc
@@ -281,18 +306,11 @@ class Entry:
             f"to remove {self.key}* from the shared cache."
         )
 
-    def _locked(self) -> filelock.BaseFileLock:
-        """The entry's lock (not yet acquired); acquiring it raises CacheError if it cannot be opened."""
-        lock_dir = self.lock_path.parent
-        try:
-            lock_dir.mkdir(exist_ok=True)
-            # A cache shared by several users (mode 1777, 0777...) shares its locks too.
-            lock_dir.chmod(self.root.stat().st_mode & 0o7777)
-        except PermissionError:
-            pass  # someone else's .locks: opening the lock file says whether it can be used
-        except OSError as exc:
-            raise _lock_error(self.lock_path, self.root, exc) from exc
-        return _PatientLock(str(self.lock_path), handle=self.handle, root=self.root)
+    def _locked(self) -> "filelock.BaseFileLock":
+        """The entry's lock, not yet acquired (see :mod:`tfhub.resolving.locks`)."""
+        from tfhub.resolving import locks  # noqa: PLC0415 - filelock only when writing
+
+        return locks.entry_lock(self.lock_path, self.root, self.handle)
 
 
 def disk_full_error(root: Path, exc: OSError, handle: Optional[str] = None,
@@ -305,44 +323,6 @@ def disk_full_error(root: Path, exc: OSError, handle: Optional[str] = None,
         "left in the cache. Free space there, or set TFHUB_CACHE_DIR to a directory on a disk with room.",
         bytes_needed=bytes_needed,
     )
-
-
-def _lock_error(lock_path: Path, root: Path, exc: OSError) -> errors.CacheError:
-    if exc.errno in archive.DISK_FULL_ERRNOS:
-        return disk_full_error(root, exc)
-    return errors.CacheError(
-        f"The cache lock {lock_path} cannot be created or opened ({exc.strerror or exc}): the cache "
-        f"directory {root} belongs to another user or is not writable for you. Set TFHUB_CACHE_DIR "
-        f"to a directory you can write, or give your user write access to {lock_path.parent}."
-    )
-
-
-class _PatientLock(filelock.FileLock):
-    """A file lock that logs while it waits for another process."""
-
-    def __init__(self, path: str, handle: Optional[str], root: Path):
-        super().__init__(path, mode=0o666)  # other users of a shared cache can take it too
-        self._handle = handle
-        self._root = root
-
-    def acquire(self, *args, **kwargs):  # noqa: ANN002,ANN003 - filelock's signature
-        """Waits for the lock (logging every 10 s).
-
-        Raises:
-            CacheError: the lock file cannot be created or opened (permissions).
-        """
-        try:
-            if args or kwargs:
-                return super().acquire(*args, **kwargs)
-            while True:
-                try:
-                    return super().acquire(timeout=_LOCK_WAIT_LOG_SECONDS)
-                except filelock.Timeout:
-                    _log.info("Waiting for another process to finish downloading '%s'.", self._handle)
-        except OSError as exc:
-            if isinstance(exc, errors.TfHubError):
-                raise
-            raise _lock_error(Path(self.lock_file), self._root, exc) from exc
 
 
 def remove_tree(path: Path) -> None:
@@ -363,7 +343,7 @@ def ensure_writable_root(root: Path) -> None:
         probe.touch()
         probe.unlink()
     except OSError as exc:
-        if exc.errno in archive.DISK_FULL_ERRNOS:
+        if exc.errno in errors.DISK_FULL_ERRNOS:
             raise disk_full_error(root, exc) from exc
         raise errors.CacheError(
             f"The cache directory {root} cannot be written ({exc.strerror or exc}). "

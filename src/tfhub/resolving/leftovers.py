@@ -14,8 +14,6 @@ import socket
 from pathlib import Path
 from typing import List, Optional, Tuple
 
-import filelock
-
 TFHUB_TEMP_SUFFIX = ".tfhub-tmp"
 HUB_TEMP_SUFFIX = ".tmp"
 HUB_LOCK_SUFFIX = ".lock"
@@ -94,6 +92,8 @@ def _is_descriptor_temp(name: str) -> bool:
 
 
 def _lock_is_free(lock_path: Path) -> bool:
+    import filelock  # noqa: PLC0415 - only when scanning for leftovers
+
     lock = filelock.FileLock(str(lock_path))
     try:
         lock.acquire(timeout=0)
