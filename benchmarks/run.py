@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import harness, models, report  # noqa: E402
 from benchmarks.figures import (cold_resolve, concurrent_resolve, convert, hub_module, imports,  # noqa: E402
-                                keras_layer, load, warm_resolve)
+                                keras_layer, load, serve_load, warm_resolve)
 
 FIGURES = {
     "import": imports,
@@ -36,6 +36,7 @@ FIGURES = {
     "concurrent_resolve": concurrent_resolve,
     "hub_module": hub_module,
     "convert": convert,
+    "serve_load": serve_load,
 }
 
 

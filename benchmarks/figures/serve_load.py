@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import hashlib
+import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -63,8 +65,9 @@ def run(ctx) -> list:
     clients, count = (5, 20) if settings.quick else (CLIENTS, REQUESTS)
     model_dir = models.directory(models.small)
     root = settings.scratch("serve-root")
-    (root / "bench").mkdir()
-    (root / "bench" / "model").symlink_to(model_dir, target_is_directory=True)
+    # Hard links: the served root must hold the model itself (the server refuses
+    # symlinks that lead out of its root).
+    shutil.copytree(model_dir, root / "bench" / "model", copy_function=os.link)
     process, base = _start_serve(root, settings.scratch("serve-archives"))
     url = base + "bench/model?tf-hub-format=compressed"
     try:
