@@ -8,11 +8,10 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Optional
 
-import filelock
 
 from tests.conftest import REPO_ROOT, pack_bytes
 from tfhub.resolving import cache as cache_lib
-from tfhub.resolving import handles
+from tfhub.resolving import handles, leftovers
 
 RESOLVE_SCRIPT = "import sys, tfhub; print(tfhub.resolve(sys.argv[1]))"
 
@@ -48,15 +47,7 @@ def lock_is_free(cache_dir: Path, handle: str) -> bool:
     entry = cache_lib.Cache(cache_dir).entry(handle)
     if (cache_dir / (entry.key + ".lock")).exists():
         return False  # a tensorflow_hub lock file left behind
-    if not entry.lock_path.exists():
-        return True
-    lock = filelock.FileLock(str(entry.lock_path))
-    try:
-        lock.acquire(timeout=0)
-    except filelock.Timeout:
-        return False
-    lock.release()
-    return True
+    return not entry.lock_path.exists() or leftovers.lock_is_free(entry.lock_path)
 
 
 def temp_leftovers(cache_dir: Path) -> List[str]:

@@ -91,7 +91,8 @@ def _is_descriptor_temp(name: str) -> bool:
     return DESCRIPTOR_SUFFIX + "." in name and name.endswith(ATOMIC_TEMP_SUFFIX)
 
 
-def _lock_is_free(lock_path: Path) -> bool:
+def lock_is_free(lock_path: Path) -> bool:
+    """True when no process holds the (kernel) lock on ``lock_path``."""
     import filelock  # noqa: PLC0415 - only when scanning for leftovers
 
     lock = filelock.FileLock(str(lock_path))
@@ -114,7 +115,7 @@ def find_orphans(root: Path) -> List[Tuple[Path, str]]:
         name = child.name
         key = name.split(".", 1)[0]
         if name.endswith(TFHUB_TEMP_SUFFIX):
-            if _lock_is_free(root / LOCKS_DIRNAME / (key + ".lock")):
+            if lock_is_free(root / LOCKS_DIRNAME / (key + ".lock")):
                 found.append((child, "unfinished download of a process that is gone"))
         elif name.endswith(HUB_TEMP_SUFFIX) and child.is_dir():
             if _hub_download_dead(root, key):
@@ -124,7 +125,7 @@ def find_orphans(root: Path) -> List[Tuple[Path, str]]:
                 found.append((child, "tensorflow_hub lock of a process that is gone"))
         elif name.endswith(DESCRIPTOR_SUFFIX) and not (root / key).is_dir():
             found.append((child, "descriptor of an entry that is not there"))
-        elif _is_descriptor_temp(name) and _lock_is_free(root / LOCKS_DIRNAME / (key + ".lock")):
+        elif _is_descriptor_temp(name) and lock_is_free(root / LOCKS_DIRNAME / (key + ".lock")):
             found.append((child, "half-written descriptor"))
     return found
 
