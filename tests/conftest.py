@@ -60,6 +60,18 @@ def shared_testdata() -> Path:
 
 
 @pytest.fixture
+def half_plus_two_dir(shared_testdata: Path, tmp_path: Path) -> Path:
+    """The real TF 1.x module half_plus_two_v1 (shared testdata), extracted into tmp."""
+    import tarfile
+
+    target = tmp_path / "half_plus_two_v1"
+    target.mkdir()
+    with tarfile.open(shared_testdata / "half_plus_two_v1.tar.gz") as archive:
+        archive.extractall(target)
+    return target
+
+
+@pytest.fixture
 def http_server():
     """A real HTTP server on 127.0.0.1 (port 0) with routes to order."""
     from tests.support.http_server import TestServer

@@ -9,7 +9,6 @@ variables (which cannot be converted).
 from __future__ import annotations
 
 import os
-import tarfile
 from pathlib import Path
 
 import pytest
@@ -78,13 +77,9 @@ def reference_variable_module(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def half_plus_two(shared_testdata: Path, tmp_path: Path) -> Path:
-    """The real TF 1.x module half_plus_two_v1, extracted."""
-    target = tmp_path / "half_plus_two_v1"
-    target.mkdir()
-    with tarfile.open(shared_testdata / "half_plus_two_v1.tar.gz") as archive:
-        archive.extractall(target)
-    return target
+def half_plus_two(half_plus_two_dir: Path) -> Path:
+    """The real TF 1.x module half_plus_two_v1, extracted (root conftest)."""
+    return half_plus_two_dir
 
 
 def leftovers(directory: Path) -> list:

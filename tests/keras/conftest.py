@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tarfile
 from pathlib import Path
 
 import pytest
@@ -74,13 +73,9 @@ def reusable_model(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def half_plus_two_v1(shared_testdata: Path, tmp_path: Path) -> str:
-    """The real TF1 Hub format module, extracted into this test's tmp dir."""
-    target = tmp_path / "half_plus_two_v1"
-    target.mkdir()
-    with tarfile.open(shared_testdata / "half_plus_two_v1.tar.gz") as archive:
-        archive.extractall(target)
-    return str(target)
+def half_plus_two_v1(half_plus_two_dir: Path) -> str:
+    """The real TF1 Hub format module, extracted (root conftest)."""
+    return str(half_plus_two_dir)
 
 
 @pytest.fixture

@@ -2,22 +2,9 @@
 
 from __future__ import annotations
 
-import tarfile
-from pathlib import Path
-
 import pytest
 
 tf = pytest.importorskip("tensorflow")
-
-
-@pytest.fixture
-def half_plus_two_dir(shared_testdata: Path, tmp_path: Path) -> Path:
-    """The real TF 1.x module half_plus_two_v1, extracted into the test's tmp dir."""
-    target = tmp_path / "half_plus_two"
-    target.mkdir()
-    with tarfile.open(shared_testdata / "half_plus_two_v1.tar.gz") as archive:
-        archive.extractall(target)
-    return target
 
 
 @pytest.fixture
