@@ -184,6 +184,16 @@ def task_main(roles: Mapping[str, Callable[[TaskArgs], Optional[Mapping[str, Any
         report(result)
 
 
+def script_main(roles: Mapping[str, Callable[[TaskArgs], Optional[Mapping[str, Any]]]],
+                main: Callable[[], None]) -> None:
+    """A script's entry point: one task of a cluster (``--task``), or the launcher."""
+    task = parse_task_args()
+    if task:
+        task_main(roles, task)
+    else:
+        main()
+
+
 def start_server(task: TaskArgs, config: Any = None) -> Any:
     """A started ``tf.distribute.Server`` for this task of its cluster."""
     import tensorflow as tf

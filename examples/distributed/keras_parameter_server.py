@@ -84,8 +84,4 @@ def main(argv: Optional[List[str]] = None) -> None:
 
 
 if __name__ == "__main__":
-    TASK = cluster.parse_task_args()
-    if TASK:
-        cluster.task_main({"chief": coordinator, "ps": serve, "worker": serve}, TASK)
-    else:
-        main()
+    cluster.script_main({"chief": coordinator, "ps": serve, "worker": serve}, main)

@@ -128,8 +128,4 @@ def main(argv: Optional[List[str]] = None) -> None:
 
 
 if __name__ == "__main__":
-    TASK = cluster.parse_task_args()
-    if TASK:
-        cluster.task_main({"worker": worker}, TASK)
-    else:
-        main()
+    cluster.script_main({"worker": worker}, main)
