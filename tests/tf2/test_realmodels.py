@@ -70,11 +70,13 @@ def test_hub_load_matches_tensorflow(entry, shared_testdata):
             assert type(our_call_error) is type(their_call_error), name
             continue
         assert sorted(our_out) == sorted(their_out), name
-        again, _ = _call(theirs.signatures[name], kwargs)  # sampled outputs differ call to call
+        # Sampled outputs (RLlib's actions) differ call to call, but may coincide on two
+        # calls by chance: an output counts as deterministic only if 8 calls agree.
+        repeats = [_call(theirs.signatures[name], kwargs)[0] for _ in range(7)]
         for key in their_out:
-            ours_value, theirs_value, again_value = (_dense(o[key]) for o in (our_out, their_out, again))
+            ours_value, theirs_value = _dense(our_out[key]), _dense(their_out[key])
             assert ours_value.dtype == theirs_value.dtype and ours_value.shape == theirs_value.shape, f"{name}/{key}"
-            if np.array_equal(theirs_value, again_value):
+            if all(np.array_equal(theirs_value, _dense(r[key])) for r in repeats):
                 np.testing.assert_array_equal(ours_value, theirs_value, err_msg=f"{name}/{key}")
 
 
