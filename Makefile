@@ -7,26 +7,52 @@ VENV_TF215 := .venv-tf215
 PIP_FLAGS := -q --disable-pip-version-check
 PYTEST_FLAGS ?= -q -ra
 
-.PHONY: demo test test-main test-tf215 bench browser clean help
+.PHONY: demo test test-main test-tf215 test-latest lock bench browser clean help
 
 help:
 	@echo "make demo   - build example models, serve them on 127.0.0.1, resolve, load, infer (offline)"
 	@echo "make test   - the whole test suite on TF 2.21 (.venv) and TF 2.15 (.venv-tf215)"
 	@echo "make bench  - benchmarks side by side with tensorflow_hub; rewrites docs/benchmarks.md"
+	@echo "make lock   - rewrite requirements/lock-*.txt from the lane inputs (newest releases they admit)"
+	@echo "make test-latest - the canary: the suite against the newest releases, locks ignored"
 
-# $(1): venv dir, $(2): TensorFlow pins, $(3): interoperability peers
+# Each lane installs exactly its lock (every transitive package pinned, with hashes),
+# then the project itself with no dependency resolution and no build isolation, so no
+# step takes whatever the registry serves today. `make lock` rewrites the locks.
+LOCK_TF221 := requirements/lock-tf221.txt
+LOCK_TF215 := requirements/lock-tf215.txt
+LOCK_EXTRAS := --extra test --extra fast --extra serve
+UV := .venv-tools/bin/uv
+
+# $(1): venv dir, $(2): lock file
 define make_venv
 	@test -x $(1)/bin/python || $(PYTHON) -m venv $(1)
-	$(1)/bin/python -m pip install $(PIP_FLAGS) --upgrade pip
-	$(1)/bin/python -m pip install $(PIP_FLAGS) -r $(2) -r $(3) -e ".[test]"
+	$(1)/bin/python -m pip install $(PIP_FLAGS) --require-hashes --no-deps -r $(2)
+	$(1)/bin/python -m pip install $(PIP_FLAGS) --no-deps --no-build-isolation -e .
+	$(1)/bin/python tools/check_lock.py $(2)
 	@touch $@
 endef
 
-$(VENV)/.tfhub-installed: pyproject.toml requirements/tf221.txt requirements/peers-tf221.txt
-	$(call make_venv,$(VENV),requirements/tf221.txt,requirements/peers-tf221.txt)
+$(VENV)/.tfhub-installed: pyproject.toml $(LOCK_TF221)
+	$(call make_venv,$(VENV),$(LOCK_TF221))
 
-$(VENV_TF215)/.tfhub-installed: pyproject.toml requirements/tf215.txt requirements/peers-tf215.txt
-	$(call make_venv,$(VENV_TF215),requirements/tf215.txt,requirements/peers-tf215.txt)
+$(VENV_TF215)/.tfhub-installed: pyproject.toml $(LOCK_TF215)
+	$(call make_venv,$(VENV_TF215),$(LOCK_TF215))
+
+$(UV): requirements/tools.txt
+	@test -x .venv-tools/bin/python || $(PYTHON) -m venv .venv-tools
+	.venv-tools/bin/python -m pip install $(PIP_FLAGS) -r requirements/tools.txt
+	@touch $@
+
+# $(1): lock file, $(2): lane inputs
+define compile_lock
+	$(UV) pip compile -q --python-version 3.11 --generate-hashes --upgrade $(LOCK_EXTRAS) \
+	  pyproject.toml $(2) requirements/build.txt -o $(1)
+endef
+
+lock: $(UV)
+	$(call compile_lock,$(LOCK_TF221),requirements/tf221.txt requirements/peers-tf221.txt)
+	$(call compile_lock,$(LOCK_TF215),requirements/tf215.txt requirements/peers-tf215.txt)
 
 demo: $(VENV)/.tfhub-installed
 	$(VENV)/bin/python examples/demo.py
@@ -41,12 +67,37 @@ browser:
 	      || echo "== chromium could not be installed: the browser tests will skip"; \
 	  else echo "== chromium is missing and apt is unavailable (or not root): the browser tests will skip"; fi; }
 
+# $(1): lane name, $(2): venv dir. Runs the suite and prints the lane's time.
+define run_lane
+	echo "== lane: $(1) ($(2))"; t0=$$(date +%s); \
+	$(2)/bin/python -m pytest $(PYTEST_FLAGS) || status=1; \
+	echo "== lane: $(1) took $$(( $$(date +%s) - t0 )) s";
+endef
+
 test: browser $(VENV)/.tfhub-installed $(VENV_TF215)/.tfhub-installed
 	@status=0; \
-	echo "== lane: TensorFlow 2.21 (.venv)"; \
-	$(VENV)/bin/python -m pytest $(PYTEST_FLAGS) || status=1; \
-	echo "== lane: TensorFlow 2.15 (.venv-tf215)"; \
-	$(VENV_TF215)/bin/python -m pytest $(PYTEST_FLAGS) || status=1; \
+	$(call run_lane,TensorFlow 2.21,$(VENV)) \
+	$(call run_lane,TensorFlow 2.15,$(VENV_TF215)) \
+	exit $$status
+
+# The canary: the same suite against the newest releases the lane inputs admit, locks
+# ignored, so an upstream break is seen on purpose. Not part of CI.
+VENV_LATEST := .venv-latest
+VENV_LATEST_TF215 := .venv-latest-tf215
+
+# $(1): venv dir, $(2): lane inputs
+define make_latest_venv
+	rm -rf $(1) && $(PYTHON) -m venv $(1)
+	$(1)/bin/python -m pip install $(PIP_FLAGS) --upgrade pip setuptools wheel
+	$(1)/bin/python -m pip install $(PIP_FLAGS) --upgrade $(foreach f,$(2),-r $(f)) -e ".[test,fast,serve]"
+endef
+
+test-latest: browser
+	$(call make_latest_venv,$(VENV_LATEST),requirements/tf221.txt requirements/peers-tf221.txt)
+	$(call make_latest_venv,$(VENV_LATEST_TF215),requirements/tf215.txt requirements/peers-tf215.txt)
+	@status=0; \
+	$(call run_lane,TensorFlow 2.21 newest,$(VENV_LATEST)) \
+	$(call run_lane,TensorFlow 2.15 newest,$(VENV_LATEST_TF215)) \
 	exit $$status
 
 test-main: $(VENV)/.tfhub-installed
@@ -59,4 +110,4 @@ bench: $(VENV)/.tfhub-installed $(VENV_TF215)/.tfhub-installed
 	$(VENV)/bin/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(VENV_TF215) .bench build src/*.egg-info
+	rm -rf $(VENV) $(VENV_TF215) $(VENV_LATEST) $(VENV_LATEST_TF215) .venv-tools .bench build src/*.egg-info

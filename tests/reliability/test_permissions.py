@@ -1,8 +1,9 @@
 """Caches the user cannot write: a clear CacheError naming TFHUB_CACHE_DIR, or the model.
 
-Root ignores permission bits, so each resolve runs in a subprocess that drops
-to the unprivileged user ``nobody`` (65534) after its imports. Skipped, with
-the reason, when the suite does not run as root.
+Root ignores permission bits, so each resolve runs in a subprocess started as
+the unprivileged user ``nobody`` (65534), with an interpreter and environment
+that user can read (readable_python.py). Skipped, with the reason, when the
+suite does not run as root.
 """
 
 from __future__ import annotations
@@ -11,24 +12,31 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
 import tfhub as hub
-from tests.conftest import REPO_ROOT
-from tests.reliability import procs
+from tests.reliability import procs, readable_python
 from tests.support import tally
 
 NOBODY = 65534
-SCRIPT = REPO_ROOT / "tests" / "reliability" / "unprivileged_resolve.py"
 
 pytestmark = pytest.mark.skipif(
     not hasattr(os, "geteuid") or os.geteuid() != 0,
     reason="permission checks need root to drop to another user (root ignores permission bits)",
 )
+
+
+@pytest.fixture(scope="module")
+def readable_env():
+    """(interpreter, environment) that user nobody can read, built once for the module."""
+    root = Path(tempfile.mkdtemp(prefix="tfhub-readable-python-", dir="/tmp"))
+    root.chmod(0o755)
+    interpreter = readable_python.build(root / "env")
+    yield interpreter, readable_python.environment(root / "env")
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture
@@ -41,20 +49,27 @@ def world_dir():
 
 
 @pytest.fixture
+def resolve_as_nobody(readable_env):
+    """resolve(url, cache): the JSON outcome of resolving ``url`` as user nobody."""
+    interpreter, base_env = readable_env
+
+    def resolve(url: str, cache: Path) -> dict:
+        env = dict(base_env, TFHUB_CACHE_DIR=str(cache))
+        script = interpreter.parent.parent / "unprivileged_resolve.py"
+        done = subprocess.run([str(interpreter), str(script), url], env=env, capture_output=True,
+                              text=True, timeout=120, cwd="/", user=NOBODY, group=NOBODY, extra_groups=[])
+        tally.add("reliability: unprivileged processes")
+        assert done.returncode == 0, done.stderr  # a crash is not a clear error
+        return json.loads(done.stdout)
+
+    return resolve
+
+
+@pytest.fixture
 def served(http_server, world_dir):
     """(url, files) of a small model."""
     files, archive = procs.model_archive(world_dir / "model-src", {"saved_model.pb": 20_000, "variables/v": 100})
     return http_server.add("/m", body=archive), files
-
-
-def resolve_as_nobody(url: str, cache: Path) -> dict:
-    """The JSON outcome of resolving ``url`` as user nobody with TFHUB_CACHE_DIR=cache."""
-    env = dict(os.environ, TFHUB_CACHE_DIR=str(cache), PYTHONPATH=str(REPO_ROOT))
-    done = subprocess.run([sys.executable, str(SCRIPT), str(NOBODY), url], env=env,
-                          capture_output=True, text=True, timeout=120)
-    tally.add("reliability: unprivileged processes")
-    assert done.returncode == 0, done.stderr  # a crash is not a clear error
-    return json.loads(done.stdout)
 
 
 def _assert_clear_cache_error(outcome: dict, cache: Path) -> None:
@@ -62,7 +77,8 @@ def _assert_clear_cache_error(outcome: dict, cache: Path) -> None:
     assert "TFHUB_CACHE_DIR" in outcome["message"] and str(cache) in outcome["message"]
 
 
-def test_complete_entry_in_a_read_only_cache_resolves_without_writing(served, world_dir, monkeypatch):
+def test_complete_entry_in_a_read_only_cache_resolves_without_writing(resolve_as_nobody, served, world_dir,
+                                                                       monkeypatch):
     url, files = served
     cache = world_dir / "ro-cache"
     monkeypatch.setenv("TFHUB_CACHE_DIR", str(cache))
@@ -74,7 +90,7 @@ def test_complete_entry_in_a_read_only_cache_resolves_without_writing(served, wo
     assert procs.entry_problem(cache, url, files) is None
 
 
-def test_missing_entry_in_a_read_only_cache_is_a_clear_error(served, world_dir):
+def test_missing_entry_in_a_read_only_cache_is_a_clear_error(resolve_as_nobody, served, world_dir):
     url, _ = served
     cache = world_dir / "ro-cache"
     cache.mkdir(mode=0o555)
@@ -83,7 +99,8 @@ def test_missing_entry_in_a_read_only_cache_is_a_clear_error(served, world_dir):
     assert list(cache.iterdir()) == []
 
 
-def test_broken_entry_in_another_users_cache_is_a_clear_error(served, world_dir, monkeypatch):
+def test_broken_entry_in_another_users_cache_is_a_clear_error(resolve_as_nobody, served, world_dir,
+                                                              monkeypatch):
     url, _ = served
     cache = world_dir / "roots-cache"
     monkeypatch.setenv("TFHUB_CACHE_DIR", str(cache))
@@ -94,7 +111,7 @@ def test_broken_entry_in_another_users_cache_is_a_clear_error(served, world_dir,
 
 
 @pytest.mark.parametrize("lock_dir_mode", [0o755, 0o1777])
-def test_shared_cache_with_another_users_lock_directory(served, world_dir, lock_dir_mode):
+def test_shared_cache_with_another_users_lock_directory(resolve_as_nobody, served, world_dir, lock_dir_mode):
     url, _ = served
     cache = world_dir / "shared"
     cache.mkdir()
@@ -106,8 +123,8 @@ def test_shared_cache_with_another_users_lock_directory(served, world_dir, lock_
     assert procs.temp_leftovers(cache) == []
 
 
-def test_shared_cache_set_up_by_root_serves_and_heals_for_another_user(served, world_dir, monkeypatch,
-                                                                      http_server):
+def test_shared_cache_set_up_by_root_serves_and_heals_for_another_user(resolve_as_nobody, served, world_dir,
+                                                                      monkeypatch, http_server):
     url, files = served
     other_url = http_server.add("/other", body=http_server.routes["/m"].body)
     cache = world_dir / "shared"
