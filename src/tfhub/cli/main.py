@@ -9,11 +9,11 @@ import sys
 import traceback
 from typing import List, Optional
 
-from tfhub.cli import cache_commands, convert_commands, model_commands, serve_commands
+from tfhub.cli import cache_commands, convert_commands, env_command, model_commands, serve_commands
 from tfhub.version import __version__
 
 # Each module adds its subcommands; a handler returns the exit code.
-_COMMAND_MODULES = (model_commands, cache_commands, serve_commands, convert_commands)
+_COMMAND_MODULES = (model_commands, cache_commands, serve_commands, convert_commands, env_command)
 
 
 def build_parser() -> argparse.ArgumentParser:
