@@ -40,3 +40,11 @@ def test_env_text_is_a_pasteable_block_and_imports_no_tensorflow(cache_dir):
                             "import sys; from tfhub.cli.main import main; main(['env']); "
                             "print('tensorflow' in sys.modules)"], capture_output=True, text=True, timeout=60)
     assert probe.stdout.strip().endswith("False")
+
+
+def test_a_reader_that_closes_the_pipe_gets_no_error_message():
+    """`tfhub env | head -0`: the closed pipe is no error worth a traceback or a message."""
+    child = subprocess.Popen([TFHUB, "env", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child.stdout.close()  # the reader is gone before the first write
+    _, err = child.communicate(timeout=60)
+    assert err == b"" and child.returncode == 141

@@ -48,7 +48,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.cache_dir:
         os.environ["TFHUB_CACHE_DIR"] = args.cache_dir
     try:
-        return int(args.handler(args) or 0)
+        code = int(args.handler(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return code
+    except BrokenPipeError:
+        return _reader_went_away()
     except KeyboardInterrupt:
         print("tfhub: interrupted", file=sys.stderr)
         return 130
@@ -60,6 +64,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         if not args.debug:
             print("tfhub: (run with --debug for the details)", file=sys.stderr)
         return 1
+
+
+def _reader_went_away() -> int:
+    """The reader of our output closed it (``tfhub cache ls | head``): not an error worth a
+    message. Stdout is pointed at /dev/null so the interpreter's final flush stays quiet,
+    and the exit code is a SIGPIPE death's, as for any Unix filter."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 128 + 13
 
 
 if __name__ == "__main__":
