@@ -9,7 +9,8 @@ import sys
 import traceback
 from typing import List, Optional
 
-from tfhub.cli import cache_commands, convert_commands, env_command, model_commands, serve_commands
+from tfhub.cli import (cache_commands, convert_commands, env_command, model_commands, quiet_tensorflow,
+                       serve_commands)
 from tfhub.version import __version__
 
 # Each module adds its subcommands; a handler returns the exit code.
@@ -37,8 +38,8 @@ def _configure_logging(debug: bool, verbose: bool) -> None:
     logger = logging.getLogger("tfhub")
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING)
-    if not debug:
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out
+    if not (debug or verbose):
+        quiet_tensorflow.install()
 
 
 def main(argv: Optional[List[str]] = None) -> int:
