@@ -16,6 +16,7 @@ from tfhub import errors
 CACHE_DIR_ENV = "TFHUB_CACHE_DIR"
 LOAD_FORMAT_ENV = "TFHUB_MODEL_LOAD_FORMAT"
 PROGRESS_ENV = "TFHUB_DOWNLOAD_PROGRESS"
+DISABLE_PROGRESS_ENV = "TFHUB_DISABLE_PROGRESS_BARS"
 DISABLE_CERT_VALIDATION_ENV = "TFHUB_DISABLE_CERT_VALIDATION"
 OFFLINE_ENV = "TFHUB_OFFLINE"
 CONNECT_TIMEOUT_ENV = "TFHUB_HTTP_CONNECT_TIMEOUT"
@@ -23,6 +24,7 @@ READ_TIMEOUT_ENV = "TFHUB_HTTP_READ_TIMEOUT"
 RETRIES_ENV = "TFHUB_HTTP_RETRIES"
 
 _TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+_FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
 
 class ModelLoadFormat(str, enum.Enum):
@@ -76,9 +78,20 @@ def model_load_format() -> ModelLoadFormat:
         ) from None
 
 
-def download_progress_forced() -> bool:
-    """True when ``TFHUB_DOWNLOAD_PROGRESS`` is set to anything non-empty."""
-    return _env(PROGRESS_ENV) is not None
+def download_progress() -> Optional[bool]:
+    """Whether download progress bars are asked for (True), refused (False), or left to
+    the place the program runs in (None).
+
+    ``TFHUB_DISABLE_PROGRESS_BARS`` set true refuses them. ``TFHUB_DOWNLOAD_PROGRESS``
+    asks for them with any non-empty value (as tensorflow_hub) except ``0``, ``false``,
+    ``no`` and ``off``, which refuse them.
+    """
+    if _flag_true(DISABLE_PROGRESS_ENV):
+        return False
+    value = _env(PROGRESS_ENV)
+    if value is None:
+        return None
+    return value.strip().lower() not in _FALSE_WORDS
 
 
 def cert_validation_disabled() -> bool:

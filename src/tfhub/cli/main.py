@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"tfhub {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     parser.add_argument("-v", "--verbose", action="store_true", help="show progress logs")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars; errors only")
     parser.add_argument("--cache-dir", help="cache directory (default: $TFHUB_CACHE_DIR or ~/.cache/tfhub_modules)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
@@ -46,6 +47,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     """Runs the command; returns the process exit code."""
     args = build_parser().parse_args(argv)
     _configure_logging(args.debug, args.verbose)
+    if args.quiet:
+        os.environ["TFHUB_DISABLE_PROGRESS_BARS"] = "1"
+        logging.getLogger("tfhub").setLevel(logging.ERROR)
     if args.cache_dir:
         os.environ["TFHUB_CACHE_DIR"] = args.cache_dir
     try:

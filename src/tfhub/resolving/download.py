@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import logging
-import sys
 import time
 import urllib.parse
 from typing import Dict, Optional
@@ -21,6 +20,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from tfhub import config, errors
+from tfhub.resolving import progress
 from tfhub.version import __version__
 
 _log = logging.getLogger("tfhub")
@@ -121,26 +121,6 @@ def status_error(handle: str, url: str, response: requests.Response) -> errors.D
     return errors.DownloadError(message, status=status)
 
 
-class _Progress:
-    """A tqdm bar of network bytes, shown on a TTY or when asked for."""
-
-    def __init__(self, label: str, total: Optional[int]):
-        self._bar = None
-        if config.download_progress_forced() or sys.stderr.isatty():
-            from tqdm import tqdm  # noqa: PLC0415 - only when a bar is shown
-
-            self._bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024,
-                             desc=label, file=sys.stderr, leave=True, dynamic_ncols=True)
-
-    def update(self, count: int) -> None:
-        if self._bar is not None:
-            self._bar.update(count)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-
-
 class HttpBody(io.RawIOBase):
     """The body of a GET, readable as a stream, resumed when interrupted."""
 
@@ -161,7 +141,7 @@ class HttpBody(io.RawIOBase):
         self._total = _content_length(self._response)
         self._validator = self._response.headers.get("ETag") or self._response.headers.get("Last-Modified")
         self.final_url = self._response.url
-        self._progress = _Progress(label or f"Downloading {handle}", self._total)
+        self._progress = progress.ProgressBar(label or f"Downloading {handle}", self._total)
 
     # -- requests -------------------------------------------------------------
     def _request(self, start: int) -> requests.Response:
