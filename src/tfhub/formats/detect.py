@@ -1,7 +1,7 @@
 """Tell which kind of model a directory holds, from its files alone.
 
 This reads no protos and imports no TensorFlow: it is what ``hub.load`` and the
-CLI ask first. (:mod:`tfhub.formats.saved_model_info` reads the protos.)
+CLI ask first. (:mod:`tfhub.formats.inspection` reads the protos.)
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import os
 from typing import Optional, Union
 
 from tfhub import errors
+from tfhub.formats import model_files
 
 MODULE_DEF_FILENAME = "tfhub_module.pb"
 SAVED_MODEL_FILENAMES = ("saved_model.pb", "saved_model.pbtxt")
@@ -38,19 +39,11 @@ class ModelFormat:
         return self.kind is FormatKind.TF1_HUB
 
 
-def _exists(path: str) -> bool:
-    if "://" in path and not path.startswith("file://"):
-        from tfhub._tf import tensorflow  # noqa: PLC0415 - gfile only for remote paths
-
-        return bool(tensorflow().io.gfile.exists(path))
-    return os.path.exists(path[len("file://"):] if path.startswith("file://") else path)
-
-
 def find_saved_model_file(path: str) -> Optional[str]:
     """The path of ``saved_model.pb`` (or ``.pbtxt``) in ``path``, or None."""
     for name in SAVED_MODEL_FILENAMES:
         candidate = os.path.join(path, name)
-        if _exists(candidate):
+        if model_files.exists(candidate):
             return candidate
     return None
 
@@ -80,7 +73,7 @@ def detect(path: Union[str, "os.PathLike[str]"]) -> ModelFormat:
         )
     kind = (
         FormatKind.TF1_HUB
-        if _exists(os.path.join(path, MODULE_DEF_FILENAME))
+        if model_files.exists(os.path.join(path, MODULE_DEF_FILENAME))
         else FormatKind.SAVED_MODEL
     )
     return ModelFormat(path=path, kind=kind, saved_model_file=saved_model_file)

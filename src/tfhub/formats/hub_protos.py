@@ -1,31 +1,22 @@
 """The protocol buffers of the TF1 Hub format, built without protoc.
 
-The descriptors are assembled in Python and registered in a private
-:class:`~google.protobuf.descriptor_pool.DescriptorPool`, so they never clash
-with ``tensorflow_hub``'s generated classes when both libraries are imported in
-one process. Package, message names and field numbers are those of
-``tensorflow_hub`` (package ``tensorflow_hub``, proto3), so the bytes written by
-one library are read by the other.
+The descriptors are assembled in Python and registered in tfhub's private pool
+(:mod:`tfhub.formats.proto_pool`), so they never clash with ``tensorflow_hub``'s
+generated classes when both libraries are imported in one process. Package,
+message names and field numbers are those of ``tensorflow_hub`` (package
+``tensorflow_hub``, proto3), so the bytes written by one library are read by the
+other.
 """
 
 from __future__ import annotations
 
 from typing import Any, Dict
 
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+from google.protobuf import descriptor_pb2
+
+from tfhub.formats.proto_pool import POOL, F as _F, field as _field, message_class
 
 PACKAGE = "tensorflow_hub"
-_F = descriptor_pb2.FieldDescriptorProto
-
-_POOL = descriptor_pool.DescriptorPool()
-
-
-def _field(name: str, number: int, kind: int, label: int = _F.LABEL_OPTIONAL,
-           type_name: str = "") -> descriptor_pb2.FieldDescriptorProto:
-    field = _F(name=name, number=number, type=kind, label=label)
-    if type_name:
-        field.type_name = type_name
-    return field
 
 
 def _module_def_file() -> descriptor_pb2.FileDescriptorProto:
@@ -72,18 +63,10 @@ def _image_module_info_file() -> descriptor_pb2.FileDescriptorProto:
 def _build_classes() -> Dict[str, Any]:
     classes = {}
     for file_proto in (_module_def_file(), _module_attachment_file(), _image_module_info_file()):
-        _POOL.Add(file_proto)
+        POOL.Add(file_proto)
         for message in file_proto.message_type:
-            descriptor = _POOL.FindMessageTypeByName(f"{PACKAGE}.{message.name}")
-            classes[message.name] = _message_class(descriptor)
+            classes[message.name] = message_class(f"{PACKAGE}.{message.name}")
     return classes
-
-
-def _message_class(descriptor: Any) -> Any:
-    get_class = getattr(message_factory, "GetMessageClass", None)
-    if get_class is not None:  # protobuf >= 4.21
-        return get_class(descriptor)
-    return message_factory.MessageFactory(_POOL).GetPrototype(descriptor)  # pragma: no cover
 
 
 _CLASSES = _build_classes()

@@ -1,7 +1,10 @@
 """Describe a model directory: format, graph variants, signatures, variables, assets.
 
-Reads ``saved_model.pb`` and the checkpoint index with TensorFlow's protos; loads
-no graph and runs nothing, so it is safe on models TensorFlow cannot load.
+Reads ``saved_model.pb`` and the checkpoint index with tfhub's own subset of
+TensorFlow's protos (:mod:`tfhub.formats.saved_model_protos`,
+:mod:`tfhub.formats.tensor_bundle`): no TensorFlow is needed for a local model,
+nothing is loaded or run, so it is safe (and quick) on models TensorFlow cannot
+load. The results are those TensorFlow's own readers give.
 """
 
 from __future__ import annotations
@@ -10,8 +13,13 @@ import dataclasses
 import os
 from typing import Any, Dict, List, Optional
 
-from tfhub._tf import tensorflow
+from google.protobuf import message as protobuf_message
+from google.protobuf import text_format
+
+from tfhub import errors
+from tfhub.formats import dtypes, model_files, tensor_bundle
 from tfhub.formats.detect import FormatKind, detect
+from tfhub.formats.saved_model_protos import SavedModel
 
 
 @dataclasses.dataclass
@@ -59,10 +67,9 @@ class ModelDescription:
 
 
 def _tensor(info: Any) -> TensorDescription:
-    tf = tensorflow()
     encoding = info.WhichOneof("encoding")
     kind = {"coo_sparse": "sparse", "composite_tensor": "composite"}.get(encoding, "dense")
-    dtype = tf.dtypes.as_dtype(info.dtype).name if info.dtype else "composite"
+    dtype = dtypes.dtype_name(info.dtype) if info.dtype else "composite"
     if info.tensor_shape.unknown_rank:
         shape = None
     else:
@@ -91,69 +98,50 @@ def _variant(meta_graph: Any) -> GraphVariant:
 
 
 def read_saved_model_proto(saved_model_file: str) -> Any:
-    """Parses ``saved_model.pb`` or ``saved_model.pbtxt``."""
-    tf = tensorflow()
-    from google.protobuf import text_format  # noqa: PLC0415
-    from tensorflow.core.protobuf import saved_model_pb2  # noqa: PLC0415
+    """Parses ``saved_model.pb`` or ``saved_model.pbtxt`` (the subset tfhub reads).
 
-    proto = saved_model_pb2.SavedModel()
-    with tf.io.gfile.GFile(saved_model_file, "rb") as f:
-        data = f.read()
-    if saved_model_file.endswith(".pbtxt"):
-        text_format.Parse(data.decode("utf-8"), proto)
-    else:
-        proto.ParseFromString(data)
+    Raises:
+        ModelFormatError: the file is not a SavedModel proto.
+    """
+    data = model_files.read_bytes(saved_model_file)
+    proto = SavedModel()
+    try:
+        if saved_model_file.endswith(".pbtxt"):
+            text_format.Parse(data.decode("utf-8"), proto, allow_unknown_field=True)
+        else:
+            proto.ParseFromString(data)
+    except (protobuf_message.DecodeError, text_format.ParseError, UnicodeDecodeError) as exc:
+        raise errors.ModelFormatError(
+            f"'{saved_model_file}' is not a readable SavedModel ({exc}); the file is damaged or "
+            "incomplete: download or export the model again.") from None
     return proto
 
 
 def _variables(path: str) -> tuple:
     """(count, bytes) of the variables in the checkpoint, (0, 0) without one."""
-    tf = tensorflow()
-    prefix = os.path.join(path, "variables", "variables")
-    if not tf.io.gfile.exists(prefix + ".index"):
+    index_file = os.path.join(path, "variables", "variables.index")
+    if not model_files.exists(index_file):
         return 0, 0
-    reader = tf.train.load_checkpoint(prefix)
-    shapes = reader.get_variable_to_shape_map()
-    dtypes = reader.get_variable_to_dtype_map()
-    count = total = 0
-    for name, shape in shapes.items():
-        if name == "_CHECKPOINTABLE_OBJECT_GRAPH":
-            continue
-        count += 1
-        elements = 1
-        for dim in shape:
-            elements *= dim
-        dtype = dtypes[name]
-        total += elements * (dtype.size if dtype != tf.string else 0)
-    return count, total
+    return tensor_bundle.variable_stats(index_file, model_files.read_bytes(index_file))
 
 
 def _files_under(path: str, sub: str) -> List[str]:
-    tf = tensorflow()
     base = os.path.join(path, sub)
-    if not tf.io.gfile.isdir(base):
+    if not model_files.isdir(base):
         return []
-    found = []
-    for dirpath, _, filenames in tf.io.gfile.walk(base):
-        for filename in filenames:
-            found.append(os.path.relpath(os.path.join(dirpath, filename), path).replace(os.sep, "/"))
-    return sorted(found)
+    return sorted(os.path.relpath(full, path).replace(os.sep, "/") for full in model_files.walk_files(base))
 
 
 def _size(path: str) -> int:
-    tf = tensorflow()
-    total = 0
-    for dirpath, _, filenames in tf.io.gfile.walk(path):
-        for filename in filenames:
-            total += tf.io.gfile.stat(os.path.join(dirpath, filename)).length
-    return total
+    return sum(model_files.size(full) for full in model_files.walk_files(path))
 
 
 def describe(path: str) -> ModelDescription:
     """Describes the model in directory ``path`` (see :class:`ModelDescription`).
 
     Raises:
-        ModelFormatError: the directory holds no SavedModel.
+        ModelFormatError: the directory holds no SavedModel, or its SavedModel
+            or checkpoint index cannot be read.
     """
     model_format = detect(path)
     proto = read_saved_model_proto(model_format.saved_model_file)
