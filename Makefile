@@ -4,14 +4,16 @@
 PYTHON ?= python3
 VENV := .venv
 VENV_TF215 := .venv-tf215
+VENV_NOTF := .venv-notf
 PIP_FLAGS := -q --disable-pip-version-check
 PYTEST_FLAGS ?= -q -ra
 
-.PHONY: demo test test-main test-tf215 test-latest lock bench browser clean help
+.PHONY: demo test test-main test-tf215 test-notf test-latest lock bench browser clean help
 
 help:
 	@echo "make demo   - build example models, serve them on 127.0.0.1, resolve, load, infer (offline)"
-	@echo "make test   - the whole test suite on TF 2.21 (.venv) and TF 2.15 (.venv-tf215)"
+	@echo "make test   - the whole test suite on TF 2.21 (.venv) and TF 2.15 (.venv-tf215),"
+	@echo "              and the TensorFlow-free part of it without TensorFlow (.venv-notf)"
 	@echo "make bench  - benchmarks side by side with tensorflow_hub; rewrites docs/benchmarks.md"
 	@echo "make lock   - rewrite requirements/lock-*.txt from the lane inputs (newest releases they admit)"
 	@echo "make test-latest - the canary: the suite against the newest releases, locks ignored"
@@ -21,6 +23,7 @@ help:
 # step takes whatever the registry serves today. `make lock` rewrites the locks.
 LOCK_TF221 := requirements/lock-tf221.txt
 LOCK_TF215 := requirements/lock-tf215.txt
+LOCK_NOTF := requirements/lock-notf.txt
 LOCK_EXTRAS := --extra test --extra fast --extra serve
 UV := .venv-tools/bin/uv
 
@@ -39,6 +42,10 @@ $(VENV)/.tfhub-installed: pyproject.toml $(LOCK_TF221)
 $(VENV_TF215)/.tfhub-installed: pyproject.toml $(LOCK_TF215)
 	$(call make_venv,$(VENV_TF215),$(LOCK_TF215))
 
+# The TensorFlow-free lane: what `pip install "tfhub[serve]"` users have.
+$(VENV_NOTF)/.tfhub-installed: pyproject.toml $(LOCK_NOTF)
+	$(call make_venv,$(VENV_NOTF),$(LOCK_NOTF))
+
 $(UV): requirements/tools.txt
 	@test -x .venv-tools/bin/python || $(PYTHON) -m venv .venv-tools
 	.venv-tools/bin/python -m pip install $(PIP_FLAGS) -r requirements/tools.txt
@@ -53,6 +60,7 @@ endef
 lock: $(UV)
 	$(call compile_lock,$(LOCK_TF221),requirements/tf221.txt requirements/peers-tf221.txt)
 	$(call compile_lock,$(LOCK_TF215),requirements/tf215.txt requirements/peers-tf215.txt)
+	$(call compile_lock,$(LOCK_NOTF),)
 
 demo: $(VENV)/.tfhub-installed
 	$(VENV)/bin/python examples/demo.py
@@ -67,18 +75,27 @@ browser:
 	      || echo "== chromium could not be installed: the browser tests will skip"; \
 	  else echo "== chromium is missing and apt is unavailable (or not root): the browser tests will skip"; fi; }
 
-# $(1): lane name, $(2): venv dir. Runs the suite and prints the lane's time.
+# $(1): lane name, $(2): venv dir, $(3): test paths (default: the whole suite).
+# Runs the tests and prints the lane's time.
 define run_lane
 	echo "== lane: $(1) ($(2))"; t0=$$(date +%s); \
-	$(2)/bin/python -m pytest $(PYTEST_FLAGS) || status=1; \
+	$(2)/bin/python -m pytest $(PYTEST_FLAGS) $(3) || status=1; \
 	echo "== lane: $(1) took $$(( $$(date +%s) - t0 )) s";
 endef
 
-test: browser $(VENV)/.tfhub-installed $(VENV_TF215)/.tfhub-installed
+# What runs without TensorFlow: inspection, the CLI, the catalog pages.
+NOTF_TESTS := tests/formats tests/cli/test_cache_and_model_commands.py tests/cli/test_cli_bundles.py \
+  tests/server/test_catalog_without_tensorflow.py
+
+test: browser $(VENV)/.tfhub-installed $(VENV_TF215)/.tfhub-installed $(VENV_NOTF)/.tfhub-installed
 	@status=0; \
 	$(call run_lane,TensorFlow 2.21,$(VENV)) \
 	$(call run_lane,TensorFlow 2.15,$(VENV_TF215)) \
+	$(call run_lane,no TensorFlow,$(VENV_NOTF),$(NOTF_TESTS)) \
 	exit $$status
+
+test-notf: $(VENV_NOTF)/.tfhub-installed
+	$(VENV_NOTF)/bin/python -m pytest $(PYTEST_FLAGS) $(NOTF_TESTS)
 
 # The canary: the same suite against the newest releases the lane inputs admit, locks
 # ignored, so an upstream break is seen on purpose. Not part of CI.
@@ -110,4 +127,4 @@ bench: $(VENV)/.tfhub-installed $(VENV_TF215)/.tfhub-installed
 	$(VENV)/bin/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(VENV_TF215) $(VENV_LATEST) $(VENV_LATEST_TF215) .venv-tools .bench build src/*.egg-info
+	rm -rf $(VENV) $(VENV_TF215) $(VENV_NOTF) $(VENV_LATEST) $(VENV_LATEST_TF215) .venv-tools .bench build src/*.egg-info

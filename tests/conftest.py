@@ -87,6 +87,8 @@ def example_models_module():
     """examples/example_models.py, imported (needs TensorFlow)."""
     import importlib.util
 
+    pytest.importorskip("tensorflow", reason="building the example models needs TensorFlow")
+
     spec = importlib.util.spec_from_file_location("example_models", REPO_ROOT / "examples" / "example_models.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

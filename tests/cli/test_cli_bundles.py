@@ -10,7 +10,6 @@ import sys
 import tarfile
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from tests.conftest import pack_bytes
@@ -163,4 +162,4 @@ def test_pack_is_deterministic_and_refuses_non_models(tf2_model_dir, tmp_path):
     assert not (tmp_path / "c.tar.gz").exists()
     inside = _tfhub("pack", str(tf2_model_dir), str(tf2_model_dir / "self.tar.gz"))
     assert inside.returncode == 1 and "inside" in inside.stderr
-    assert np.all([not p.name.endswith((".tar.gz", ".partial")) for p in tf2_model_dir.iterdir()])
+    assert all(not p.name.endswith((".tar.gz", ".partial")) for p in tf2_model_dir.iterdir())
