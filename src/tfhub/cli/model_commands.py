@@ -46,7 +46,7 @@ def _download(args: argparse.Namespace) -> int:
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    from tfhub.formats import inspection  # noqa: PLC0415 - imports TensorFlow
+    from tfhub.formats import inspection  # noqa: PLC0415 - protobuf, only for this command
 
     description = inspection.describe(resolvers.resolve(args.handle))
     if args.json:

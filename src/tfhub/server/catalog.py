@@ -2,7 +2,7 @@
 
 The index needs no TensorFlow (format from the file names, size from a walk);
 a model page describes the model with :func:`tfhub.formats.inspection.describe`,
-which imports TensorFlow on first use. Descriptions are cached per model and
+which reads the protos itself and needs no TensorFlow either. Descriptions are cached per model and
 fingerprint, so a changed model is described again.
 """
 
@@ -33,7 +33,7 @@ def _row(model: ServedModel) -> CatalogRow:
 
 
 def _describe(model: ServedModel) -> Any:
-    from tfhub.formats import inspection  # noqa: PLC0415 - imports TensorFlow
+    from tfhub.formats import inspection  # noqa: PLC0415 - only model pages need it
 
     return inspection.describe(str(model.directory))
 
@@ -44,8 +44,8 @@ class Catalog:
     def __init__(self, root: ModelRoot):
         self.root = root
         self._descriptions: Dict[str, Tuple[str, Any]] = {}
-        # One description at a time: the first imports TensorFlow, and a crowd of
-        # page views must not fill every worker thread.
+        # One description at a time: a crowd of page views of big models must
+        # not fill every worker thread.
         self._describe_limit = anyio.CapacityLimiter(1)
 
     async def rows(self) -> List[CatalogRow]:
