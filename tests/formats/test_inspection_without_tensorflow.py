@@ -104,3 +104,21 @@ def test_an_unreadable_saved_model_pb_is_a_model_format_error(real_models, tmp_p
     with pytest.raises(errors.ModelFormatError, match="is not a readable SavedModel") as info:
         inspection.describe(str(model))
     assert isinstance(info.value, ValueError) and time.monotonic() - started < 5
+
+
+def test_a_symlink_loop_and_a_dangling_link_do_not_hang_or_fail(real_models, tmp_path):
+    model = tmp_path / "m"
+    (model / "assets").mkdir(parents=True)
+    (model / "saved_model.pb").write_bytes((real_models["27_tfs_half_plus_two_tf2"] / "saved_model.pb").read_bytes())
+    (model / "assets" / "a.txt").write_text("x")
+    (model / "assets" / "loop").symlink_to("..")
+    (model / "assets" / "dangling").symlink_to(tmp_path / "nothing")
+    description = inspection.describe(str(model))
+    assert description.assets == ["assets/a.txt", "assets/dangling", "assets/loop/saved_model.pb"]
+
+
+def test_a_file_url_reads_like_its_path(real_models):
+    path = real_models["08_tfs_half_plus_two_assets_extra"]
+    by_url = inspection.describe(f"file://{path}").to_dict()
+    assert by_url.pop("path") == f"file://{path}"
+    assert by_url == _ours(path)

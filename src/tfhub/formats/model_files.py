@@ -45,22 +45,22 @@ def read_bytes(path: str) -> bytes:
 
 
 def walk_files(top: str) -> Iterator[str]:
-    """Every file under ``top``, symlinked directories followed (as gfile does), each once."""
+    """Every file under ``top``, symlinked directories followed (as gfile does), each directory once."""
     if is_remote(top):
         gfile = _gfile()
         for dirpath, _, filenames in gfile.walk(top):
             for filename in filenames:
                 yield os.path.join(dirpath, filename)
         return
-    seen = set()
-    for dirpath, dirnames, filenames in os.walk(_local(top), followlinks=True):
+    local_top, seen = _local(top), set()
+    for dirpath, dirnames, filenames in os.walk(local_top, followlinks=True):
         stat = os.stat(dirpath)
         if (stat.st_dev, stat.st_ino) in seen:  # a symlink loop: been here
             dirnames[:] = []
             continue
         seen.add((stat.st_dev, stat.st_ino))
-        for filename in filenames:
-            yield os.path.join(dirpath, filename)
+        for filename in filenames:  # spelled as `top` was (file:// kept)
+            yield top + os.path.join(dirpath, filename)[len(local_top):]
 
 
 def size(path: str) -> int:
