@@ -101,3 +101,26 @@ def test_snappy_never_fails_otherwise(data):
     except snappy.SnappyError:
         return
     assert len(out) <= 22 * len(data) + 64
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400))
+def test_any_bytes_as_an_index_are_stats_or_a_model_format_error(data):
+    try:
+        count, nbytes = _stats(data + struct.pack("<Q", 0xDB4775248B80FB57))
+    except errors.ModelFormatError:
+        return
+    assert count >= 0 and nbytes >= 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400))
+def test_any_bytes_as_a_saved_model_are_a_proto_or_a_model_format_error(tmp_path_factory, data):
+    from tfhub.formats import inspection
+
+    path = tmp_path_factory.mktemp("sm") / "saved_model.pb"
+    path.write_bytes(data)
+    try:
+        inspection.read_saved_model_proto(str(path))
+    except errors.ModelFormatError:
+        pass
