@@ -95,10 +95,7 @@ class GuardedH11Protocol(H11Protocol):
         self._wait_for_head()
 
     def connection_lost(self, exc: Optional[Exception]) -> None:
-        if self._counted:
-            self._registry.open -= 1
-            self._counted = False
-        self._registry.make_busy(self)  # forget it
+        self._uncount()
         self._cancel_head_timer()
         super().connection_lost(exc)
 
@@ -137,8 +134,15 @@ class GuardedH11Protocol(H11Protocol):
         if self._idle():
             self.close_idle()
 
+    def _uncount(self) -> None:
+        if self._counted:
+            self._registry.open -= 1
+            self._counted = False
+        self._registry.make_busy(self)  # i.e. no longer a candidate for shedding
+
     def close_idle(self) -> None:
         """Hangs up on a connection that has no request in progress."""
+        self._uncount()  # at once: the socket goes only when the loop next runs
         self._cancel_head_timer()
         if self.transport is not None and not self.transport.is_closing():
             self.transport.close()  # nothing of ours is buffered: the socket closes at once
