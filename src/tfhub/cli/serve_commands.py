@@ -83,6 +83,8 @@ def _pack(args: argparse.Namespace) -> int:
         detect(directory)  # raises ModelFormatError with the fix
     if directory.resolve() in out.resolve().parents:
         raise errors.ConfigError(f"{out} is inside {directory}; write the archive somewhere else.")
-    archive.pack_to_file(directory, out)
+    for link in archive.pack_to_file(directory, out):
+        print(f"tfhub pack: {link}: an absolute link to a file inside {directory}; "
+              "stored as a relative link.", file=sys.stderr)
     print(f"{out} ({out.stat().st_size} bytes)")
     return 0
