@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Tuple
 import anyio
 import anyio.to_thread
 
+from tfhub import errors
 from tfhub.server.discovery import ModelRoot, ServedModel, fingerprint
 
 
@@ -33,9 +34,26 @@ def _row(model: ServedModel) -> CatalogRow:
 
 
 def _describe(model: ServedModel) -> Any:
+    """The model's description; a model TensorFlow cannot read is a ModelFormatError.
+
+    Reading may fail in many ways (a truncated or garbled ``saved_model.pb`` is a
+    protobuf DecodeError, an unreadable file a TensorFlow OpError, a broken
+    checkpoint a DataLossError...): each becomes one message for the page, with
+    the server's own path replaced by the model's URL path.
+    """
     from tfhub.formats import inspection  # noqa: PLC0415 - imports TensorFlow
 
-    return inspection.describe(str(model.directory))
+    try:
+        return inspection.describe(str(model.directory))
+    except errors.TfHubError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any reader failure is "cannot be read"
+        detail = " ".join(str(exc).split()).replace(str(model.directory), model.url_path)[:500]
+        raise errors.ModelFormatError(
+            f"TensorFlow cannot read the SavedModel at {model.url_path!r} ({type(exc).__name__}: "
+            f"{detail or 'no detail'}). Its files may be truncated, unreadable by the server or "
+            "not a SavedModel; fix or replace them."
+        ) from exc
 
 
 class Catalog:
