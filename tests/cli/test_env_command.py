@@ -48,3 +48,15 @@ def test_a_reader_that_closes_the_pipe_gets_no_error_message():
     child.stdout.close()  # the reader is gone before the first write
     _, err = child.communicate(timeout=60)
     assert err == b"" and child.returncode == 141
+
+
+def test_global_options_work_after_the_command_too(tmp_path):
+    """`tfhub env --cache-dir D` as `tfhub --cache-dir D env`; the later one wins."""
+    for argv in (["env", "--json", "--cache-dir", str(tmp_path)],
+                 ["--cache-dir", "/elsewhere", "env", "--json", "--cache-dir", str(tmp_path)],
+                 ["--cache-dir", str(tmp_path), "env", "--json"]):
+        done = subprocess.run([TFHUB, *argv], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["cache_dir"] == str(tmp_path)
+    quiet = subprocess.run([TFHUB, "env", "-q", "--debug"], capture_output=True, text=True, timeout=60)
+    assert quiet.returncode == 0, quiet.stderr

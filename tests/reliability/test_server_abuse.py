@@ -143,3 +143,94 @@ def test_malformed_requests_get_4xx_or_a_hang_up(served, cache_dir, payload):
     assert not status_line.startswith(b"HTTP/1.1 5"), status_line
     assert b"root:" not in answer  # no file from outside the served root
     _assert_serves_others(server, files, cache_dir)
+
+
+ATTACKERS = 1000
+HEAD_TIMEOUT = 2.0
+REAL_REQUESTS = 120
+
+
+def _real_requests(url: str, token: str, count: int) -> tuple:
+    """(successes, latencies in seconds) of ``count`` archive downloads, one connection each."""
+    import requests  # noqa: PLC0415
+
+    latencies, ok = [], 0
+    for _ in range(count):
+        started = time.monotonic()
+        try:
+            response = requests.get(url + MODEL + "?tf-hub-format=compressed", timeout=10,
+                                    headers={"Authorization": f"Bearer {token}", "Connection": "close"})
+            ok += response.status_code == 200
+        except requests.RequestException:
+            pass
+        latencies.append(time.monotonic() - started)
+        time.sleep(0.02)
+    return ok, latencies
+
+
+@pytest.mark.timeout(180)
+def test_1000_idle_or_slow_header_sockets_do_not_starve_token_holders(tmp_path, tf2_model_dir):
+    """Issue 14 item 7: idle sockets used to count toward the limit, so real requests got 503."""
+    from tests.server.attackers import Attackers, percentile  # noqa: PLC0415
+
+    root = tmp_path / "root"
+    shutil.copytree(tf2_model_dir, root / MODEL)
+    (tmp_path / "token").write_text("s3cret\n")
+    # Default limits, but a short head deadline, so that it visibly closes attackers during the test.
+    server = ServeProcess(root, tmp_path / "archives", "--token-file", str(tmp_path / "token"),
+                          "--head-timeout", str(HEAD_TIMEOUT))
+    try:
+        ok, latencies = _real_requests(server.url, "s3cret", 20)  # also packs the archive
+        assert ok == 20
+        baseline = percentile(latencies, 0.95)
+        figures = {"baseline p95": round(baseline, 4)}
+        for slow in (False, True):
+            kind = "slow-header" if slow else "idle"
+            with Attackers(server.port, ATTACKERS, slow=slow, max_seconds=60) as crowd:
+                assert crowd.opened >= ATTACKERS
+                time.sleep(1.5)  # let every attacker sit (slow ones send their first bytes)
+                ok, latencies = _real_requests(server.url, "s3cret", REAL_REQUESTS)
+            figures[kind] = {"success": ok / REAL_REQUESTS, "p50": round(percentile(latencies, 0.5), 4),
+                             "p95": round(percentile(latencies, 0.95), 4), "server hang-ups": crowd.hung_up}
+            tally.add("reliability: hostile server clients", ATTACKERS)
+        print("real requests under attack:", figures)
+        for kind in ("idle", "slow-header"):
+            assert figures[kind]["success"] >= 0.99, figures
+            assert figures[kind]["p95"] < max(1.0, 20 * baseline), figures
+            assert figures[kind]["server hang-ups"] >= ATTACKERS, figures  # the deadline closed them
+        assert server.process.poll() is None
+    finally:
+        server.stop()
+
+
+SLOW_RANGE = b"bytes=-" + b" " * 15_000 + b"x"  # backtracked for seconds by the old pattern
+
+
+@pytest.mark.timeout(180)
+def test_long_malformed_range_headers_do_not_hold_the_event_loop(served, cache_dir):
+    """Issue 14 item 8: six 15 KB Range headers used to delay every other request by seconds."""
+    import requests  # noqa: PLC0415
+
+    server, files = served
+    hostile = []
+    try:
+        for _ in range(6):
+            sock = _open(server.port)
+            sock.sendall(b"GET /" + MODEL.encode() + b"?tf-hub-format=compressed HTTP/1.1\r\nHost: x\r\n"
+                         b"Range: " + SLOW_RANGE + b"\r\nConnection: close\r\n\r\n")
+            hostile.append(sock)
+        delay, watch_until = 0.0, time.monotonic() + 3
+        while time.monotonic() < watch_until:  # unrelated requests (the index) meanwhile
+            started = time.monotonic()
+            response = requests.get(server.url, timeout=120)
+            delay = max(delay, time.monotonic() - started)
+            assert response.status_code == 200
+        for sock in hostile:  # the malformed range is ignored: the whole archive, 200
+            sock.settimeout(120)
+            assert sock.recv(64).startswith(b"HTTP/1.1 200 "), "hostile request not answered 200"
+        tally.add("reliability: hostile server clients", len(hostile))
+        assert delay < 1.0, f"an unrelated request waited {delay:.2f} s behind malformed Range headers"
+    finally:
+        for sock in hostile:
+            sock.close()
+    _assert_serves_others(server, files, cache_dir)

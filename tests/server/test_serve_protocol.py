@@ -161,3 +161,23 @@ def test_access_log_is_structured(server):
     records = server.wait_for_log(lambda r: r["range"] == "bytes=5-")
     assert records and records[-1]["status"] == 206 and records[-1]["path"] == "/" + TF2_PATH
     assert set(records[-1]) >= {"time", "client", "method", "bytes", "duration_ms", "outcome"}
+
+
+def test_range_parsing_is_linear_and_keeps_the_valid_forms():
+    import time  # noqa: PLC0415
+
+    from tfhub.server import ranges  # noqa: PLC0415
+    from tfhub.server.ranges import ByteRange, parse_range  # noqa: PLC0415
+
+    hostile = "bytes=-" + " " * 15_000 + "x"  # seconds of backtracking for the old pattern
+    started = time.perf_counter()
+    assert parse_range(hostile, 100) is None
+    assert time.perf_counter() - started < 0.05
+    assert parse_range("bytes=10-19", 100) == ByteRange(10, 19, 100)
+    assert parse_range(" Bytes = 10 - ", 100) == ByteRange(10, 99, 100)
+    assert parse_range("bytes=-5", 100) == ByteRange(95, 99, 100)
+    for ignored in ("bytes=5-1", "bytes=1-2,4-5", "items=1-2", "bytes=\u0661-2", "bytes=1-2-3", "bytes=-"):
+        assert parse_range(ignored, 100) is None, ignored
+    started = time.perf_counter()
+    assert ranges._split_single_range(hostile) is None  # even without the length cap, one pass
+    assert time.perf_counter() - started < 0.05

@@ -7,7 +7,11 @@ import hashlib
 import os
 import signal
 import socket
+import subprocess
+import sys
 import time
+
+import pytest
 
 import requests
 
@@ -94,19 +98,94 @@ def test_graceful_shutdown_lets_a_download_finish(serve_root, tmp_path):
     assert process.stdout_lines[-1] == "tfhub serve: stopped"
 
 
-def test_connections_beyond_the_limit_get_503(serve_root, tmp_path):
-    process = ServeProcess(serve_root, tmp_path / "archives", "--max-connections", "2")
+def _closed_by_server(sock: socket.socket, within: float) -> bool:
+    """True when the server hangs up on ``sock`` (EOF or reset) within ``within`` seconds."""
+    sock.settimeout(within)
     try:
-        with socket.create_connection(("127.0.0.1", process.port)):
-            time.sleep(0.3)  # held + asking = 2 connections: the limit
+        while sock.recv(65536):
+            pass
+        return True
+    except socket.timeout:
+        return False
+    except OSError:
+        return True
+
+
+def test_idle_connections_make_way_for_requests(serve_root, tmp_path):
+    """Issue 14 item 7: idle sockets used to count toward the limit, so requests got 503."""
+    process = ServeProcess(serve_root, tmp_path / "archives", "--max-connections", "4")
+    idle = [socket.create_connection(("127.0.0.1", process.port)) for _ in range(10)]
+    try:
+        time.sleep(0.3)
+        for _ in range(3):
             response = requests.get(process.url + TF2_PATH + COMPRESSED, timeout=60)
-            assert response.status_code == 503
+            assert response.status_code == 200
+        assert _closed_by_server(idle[0], within=5)  # the longest idle made way first
+        assert not _closed_by_server(idle[-1], within=0.2)  # the newest is still open
+    finally:
+        for sock in idle:
+            sock.close()
+        process.stop()
+
+
+def test_busy_connections_beyond_the_limit_get_503(serve_root, tmp_path):
+    process = ServeProcess(serve_root, tmp_path / "archives", "--max-connections", "2")
+    busy = []
+    try:
+        requests.get(process.url + BIG_PATH + COMPRESSED, timeout=60).raise_for_status()  # packed
+        for _ in range(2):  # downloads that never read: busy for as long as they stay
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.connect(("127.0.0.1", process.port))
+            sock.sendall(f"GET /{BIG_PATH}{COMPRESSED} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            busy.append(sock)
+        time.sleep(0.5)
+        response = requests.get(process.url + TF2_PATH + COMPRESSED, timeout=60)
+        assert response.status_code == 503
+        for sock in busy:
+            sock.close()
         deadline = time.monotonic() + 20
-        while True:  # once the held connection is gone, requests are served again
+        while True:  # once the downloads are gone, requests are served again
             response = requests.get(process.url + TF2_PATH + COMPRESSED, timeout=60)
             if response.status_code == 200 or time.monotonic() > deadline:
                 break
             time.sleep(0.1)
         assert response.status_code == 200
     finally:
+        for sock in busy:
+            sock.close()
         process.stop()
+
+
+def test_head_deadline_closes_idle_trickling_and_kept_alive_sockets(serve_root, tmp_path):
+    """A request head must be complete within --head-timeout; trickled bytes do not extend it."""
+    process = ServeProcess(serve_root, tmp_path / "archives", "--head-timeout", "1")
+    try:
+        idle = socket.create_connection(("127.0.0.1", process.port))
+        trickling = socket.create_connection(("127.0.0.1", process.port))
+        kept_alive = socket.create_connection(("127.0.0.1", process.port))
+        kept_alive.sendall(b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert kept_alive.recv(65536).startswith(b"HTTP/1.1 200 ")
+        started = time.monotonic()
+        for byte in b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaa":
+            try:
+                trickling.send(bytes([byte]))
+            except OSError:
+                break
+            time.sleep(0.1)
+        assert time.monotonic() - started < 4, "the trickling socket was kept open"
+        for sock in (idle, trickling, kept_alive):
+            assert _closed_by_server(sock, within=3)
+            sock.close()
+        response = requests.get(process.url + TF2_PATH + COMPRESSED, timeout=60)
+        assert response.status_code == 200  # a prompt request is not affected
+    finally:
+        process.stop()
+
+
+@pytest.mark.parametrize("option", [("--head-timeout", "nan"), ("--head-timeout", "0"), ("--max-connections", "0")])
+def test_bad_connection_limits_are_refused_in_one_line(serve_root, tmp_path, option):
+    result = subprocess.run([sys.executable, "-m", "tfhub", "serve", str(serve_root), "--port", "0", *option],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert option[0] in result.stderr and "Traceback" not in result.stderr

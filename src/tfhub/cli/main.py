@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 import traceback
-from typing import List, Optional
+from typing import Any, Iterator, List, Optional
 
 from tfhub.cli import (cache_commands, convert_commands, env_command, model_commands, quiet_tensorflow,
                        serve_commands)
@@ -17,19 +17,37 @@ from tfhub.version import __version__
 _COMMAND_MODULES = (model_commands, cache_commands, serve_commands, convert_commands, env_command)
 
 
+def _add_global_options(parser: argparse.ArgumentParser, default: Any) -> None:
+    """The options every command takes, before or after its name (``tfhub ls --cache-dir D``)."""
+    parser.add_argument("--debug", action="store_true", default=default, help="show tracebacks and debug logs")
+    parser.add_argument("-v", "--verbose", action="store_true", default=default, help="show progress logs")
+    parser.add_argument("-q", "--quiet", action="store_true", default=default, help="no progress bars; errors only")
+    parser.add_argument("--cache-dir", default=default,
+                        help="cache directory (default: $TFHUB_CACHE_DIR or ~/.cache/tfhub_modules)")
+
+
+def _leaf_parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """Every parser below ``parser`` that runs a command (``cache ls``, ``serve``, ...)."""
+    for action in parser._actions:  # noqa: SLF001 - argparse keeps subparsers nowhere public
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            for sub in dict.fromkeys(action.choices.values()):  # aliases share a parser
+                yield sub
+                yield from _leaf_parsers(sub)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tfhub", description="Resolve, cache, inspect and serve TensorFlow Hub models."
     )
     parser.add_argument("--version", action="version", version=f"tfhub {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
-    parser.add_argument("-v", "--verbose", action="store_true", help="show progress logs")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars; errors only")
-    parser.add_argument("--cache-dir", help="cache directory (default: $TFHUB_CACHE_DIR or ~/.cache/tfhub_modules)")
+    _add_global_options(parser, default=None)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for module in _COMMAND_MODULES:
         module.register(subparsers)
+    for sub in _leaf_parsers(parser):
+        # SUPPRESS: given after the command it overrides, absent it leaves the value given before
+        _add_global_options(sub, default=argparse.SUPPRESS)
     return parser
 
 

@@ -18,7 +18,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.add_argument("--token-file", type=Path, help="require 'Authorization: Bearer <token>' with the token in this file")
     serve.add_argument("--uncompressed-base", metavar="URL",
                        help="storage prefix (gs://bucket/dir) answered by ?tf-hub-format=uncompressed")
-    serve.add_argument("--max-connections", type=int, default=512, help="connections served at once; more get 503 (default: 512)")
+    serve.add_argument("--max-connections", type=int, default=4096,
+                       help="open connections kept; beyond this the longest-idle one is closed, "
+                            "and 503 only when all are busy with requests (default: 4096)")
+    serve.add_argument("--head-timeout", type=float, default=10.0, metavar="SECONDS",
+                       help="a connection that has not sent a complete request head within this "
+                            "many seconds of opening (or of its last answer) is closed (default: 10)")
     serve.add_argument("--shutdown-timeout", type=float, default=30.0,
                        help="seconds in-flight downloads get to finish on SIGINT/SIGTERM (default: 30)")
     serve.set_defaults(handler=_serve)
@@ -40,10 +45,19 @@ def _read_token(path: Path) -> str:
     return token
 
 
+def _check_limits(args: argparse.Namespace) -> None:
+    if args.max_connections < 1:
+        raise errors.ConfigError(f"--max-connections {args.max_connections} must be at least 1.")
+    if not (0 < args.head_timeout <= 3600):  # also refuses nan and inf
+        raise errors.ConfigError(f"--head-timeout {args.head_timeout} must be a number of seconds "
+                                 "above 0 and at most 3600 (default: 10).")
+
+
 def _serve(args: argparse.Namespace) -> int:
     from tfhub.server import runner  # noqa: PLC0415 - uvicorn only for this command
     from tfhub.server.app import ServeSettings  # noqa: PLC0415
 
+    _check_limits(args)
     root = Path(args.root)
     settings = ServeSettings(
         root=root,
@@ -52,7 +66,7 @@ def _serve(args: argparse.Namespace) -> int:
         uncompressed_base=args.uncompressed_base,
     )
     listen = runner.Listen(host=args.host, port=args.port, max_connections=args.max_connections,
-                           shutdown_timeout=args.shutdown_timeout)
+                           head_timeout=args.head_timeout, shutdown_timeout=args.shutdown_timeout)
     runner.configure_access_log(sys.stderr)
     runner.serve(settings, listen)
     return 0
@@ -69,6 +83,8 @@ def _pack(args: argparse.Namespace) -> int:
         detect(directory)  # raises ModelFormatError with the fix
     if directory.resolve() in out.resolve().parents:
         raise errors.ConfigError(f"{out} is inside {directory}; write the archive somewhere else.")
-    archive.pack_to_file(directory, out)
+    for link in archive.pack_to_file(directory, out):
+        print(f"tfhub pack: {link}: an absolute link to a file inside {directory}; "
+              "stored as a relative link.", file=sys.stderr)
     print(f"{out} ({out.stat().st_size} bytes)")
     return 0

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterable, Union
 
 from tfhub import errors
+from tfhub.resolving import pack_links
 
 _CHUNK = 1 << 20
 # What a full disk, a quota or RLIMIT_FSIZE looks like to a write.
@@ -274,13 +275,17 @@ def _looks_like_codec_error(exc: OSError) -> bool:
 
 
 def _sorted_tree(directory: str) -> Iterable[str]:
-    """Relative paths below ``directory``, parents before children, sorted."""
+    """Relative paths below ``directory``, parents before children, sorted.
+
+    A link to a directory is listed as the link (walk does not enter it).
+    """
     for dirpath, dirnames, filenames in os.walk(directory):
         dirnames.sort()
         relative_dir = os.path.relpath(dirpath, directory)
         if relative_dir != ".":
             yield relative_dir
-        for filename in sorted(filenames):
+        linked_dirs = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
+        for filename in sorted(filenames + linked_dirs):
             yield os.path.normpath(os.path.join(relative_dir, filename))
 
 
@@ -296,33 +301,50 @@ def _normalized_info(archive: tarfile.TarFile, full: str, relative: str) -> tarf
     return info
 
 
-def pack(directory: Union[str, Path], out: BinaryIO, compresslevel: int = 6) -> None:
+def pack(directory: Union[str, Path], out: BinaryIO, compresslevel: int = 6) -> list[str]:
     """Writes ``directory`` as a deterministic tar.gz to ``out``.
 
     The same tree gives the same bytes: members sorted, owners, times and
-    the gzip header zeroed.
+    the gzip header zeroed. Links are stored relative (see :mod:`pack_links`).
+
+    Returns:
+        The links whose absolute targets were rewritten as relative ones.
+
+    Raises:
+        UnsafeArchiveError: a link leads outside ``directory``, or a special file.
     """
     directory = os.fspath(directory)
+    directory_real = os.path.realpath(directory)
+    rewritten: list[str] = []
     with gzip.GzipFile(fileobj=out, mode="wb", mtime=0, filename="", compresslevel=compresslevel) as gz:
         with tarfile.open(fileobj=gz, mode="w|", format=tarfile.PAX_FORMAT) as archive:
             for relative in _sorted_tree(directory):
                 full = os.path.join(directory, relative)
+                pack_links.refuse_special_file(full, relative)
                 info = _normalized_info(archive, full, relative)
+                if info.issym():
+                    new_target = pack_links.archived_link_target(directory_real, relative)
+                    if new_target is not None:
+                        info.linkname = new_target
+                        if os.path.isabs(os.readlink(full)):
+                            rewritten.append(relative)
                 if info.isreg():
                     with open(full, "rb") as data:
                         archive.addfile(info, data)
                 else:
                     archive.addfile(info)
+    return rewritten
 
 
-def pack_to_file(directory: Union[str, Path], archive_path: Union[str, Path]) -> None:
-    """:func:`pack` into a file, written atomically."""
+def pack_to_file(directory: Union[str, Path], archive_path: Union[str, Path]) -> list[str]:
+    """:func:`pack` into a file, written atomically; returns the rewritten links."""
     archive_path = Path(archive_path)
     temp = archive_path.with_name(archive_path.name + ".partial")
     try:
         with open(temp, "wb") as out:
-            pack(directory, out)
+            rewritten = pack(directory, out)
         os.replace(temp, archive_path)
+        return rewritten
     finally:
         if temp.exists():
             temp.unlink()

@@ -80,6 +80,9 @@ class _Server:
             except errors.ModelChangingError as exc:
                 return PlainTextResponse(f"503 Service Unavailable: {exc}\n", status_code=503,
                                          headers={"Retry-After": "5"})
+            except errors.UnsafeArchiveError as exc:
+                return PlainTextResponse(f"500 Internal Server Error: the model cannot be served as "
+                                         f"an archive: {exc}\n", status_code=500)
             try:
                 stream = open(built.path, "rb")  # noqa: SIM115 - the response closes it
             except FileNotFoundError:

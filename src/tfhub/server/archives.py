@@ -17,7 +17,7 @@ import logging
 import os
 import uuid
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
 
 import anyio.to_thread
 
@@ -71,17 +71,25 @@ class ArchiveStore:
         # Made on first use, inside the server's event loop (Python 3.9 binds them at creation).
         self._locks: Dict[str, asyncio.Lock] = {}
         self._build_slots: Optional[asyncio.Semaphore] = None
+        # url path -> (fingerprint, error) of a model that cannot be packed as it is:
+        # asking again must not pack it again until it changes.
+        self._unpackable: Dict[str, Tuple[str, errors.UnsafeArchiveError]] = {}
 
     async def get(self, model: ServedModel) -> BuiltArchive:
         """The current archive of ``model``, packing it first when needed.
 
         Raises:
             ModelChangingError: the model kept changing while it was packed.
+            UnsafeArchiveError: the model holds a link that leads outside it, or a
+                special file (the message names it, not where it points).
         """
         digest, _ = await anyio.to_thread.run_sync(fingerprint, model.directory)
         built = self._lookup(model, digest)
         if built is not None:
             return built
+        failed = self._unpackable.get(model.url_path)
+        if failed is not None and failed[0] == digest:
+            raise failed[1]
         lock = self._locks.setdefault(model.url_path, asyncio.Lock())
         async with lock:
             built = self._lookup(model, digest)
@@ -89,7 +97,12 @@ class ArchiveStore:
                 if self._build_slots is None:
                     self._build_slots = asyncio.Semaphore(self._max_parallel_builds)
                 async with self._build_slots:
-                    built = await anyio.to_thread.run_sync(self._build, model)
+                    try:
+                        built = await anyio.to_thread.run_sync(self._build, model)
+                    except errors.UnsafeArchiveError as exc:
+                        _log.error("Cannot pack %s: %s", model.url_path, exc)
+                        self._unpackable[model.url_path] = (digest, exc)
+                        raise
         return built
 
     def _paths(self, model: ServedModel, digest: str) -> tuple:
@@ -112,7 +125,9 @@ class ArchiveStore:
             before, _ = fingerprint(model.directory)
             temp = self.directory / f".{uuid.uuid4().hex}.building"
             try:
-                archive.pack_to_file(model.directory, temp)
+                for link in archive.pack_to_file(model.directory, temp):
+                    _log.warning("%s: %s is an absolute link inside the model; archived as a "
+                                 "relative link.", model.url_path, link)
                 after, _ = fingerprint(model.directory)
                 if after != before:
                     continue  # changed under our feet: the archive may mix versions

@@ -2,8 +2,8 @@
 
 The index needs no TensorFlow (format from the file names, size from a walk);
 a model page describes the model with :func:`tfhub.formats.inspection.describe`,
-which reads the protos itself and needs no TensorFlow either. Descriptions are cached per model and
-fingerprint, so a changed model is described again.
+which reads the protos itself and needs no TensorFlow either. Descriptions are
+cached per model and fingerprint, so a changed model is described again.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Tuple
 import anyio
 import anyio.to_thread
 
+from tfhub import errors
 from tfhub.server.discovery import ModelRoot, ServedModel, fingerprint
 
 
@@ -33,9 +34,24 @@ def _row(model: ServedModel) -> CatalogRow:
 
 
 def _describe(model: ServedModel) -> Any:
+    """The model's description; a model that cannot be read is a ModelFormatError.
+
+    Reading may fail in many ways (a truncated or garbled ``saved_model.pb`` or
+    ``variables.index``, an unreadable file...): each becomes one message for the
+    page, with the server's own path replaced by the model's URL path.
+    """
     from tfhub.formats import inspection  # noqa: PLC0415 - only model pages need it
 
-    return inspection.describe(str(model.directory))
+    try:
+        return inspection.describe(str(model.directory))
+    except Exception as exc:  # noqa: BLE001 - any reader failure is "cannot be read"
+        detail = " ".join(str(exc).split()).replace(str(model.directory), model.url_path)[:500]
+        cause = "" if isinstance(exc, errors.TfHubError) else f"{type(exc).__name__}: "
+        raise errors.ModelFormatError(
+            f"tfhub cannot read the SavedModel at {model.url_path!r} ({cause}"
+            f"{detail or 'no detail'}). Its files may be truncated, unreadable by the server or "
+            "not a SavedModel; fix or replace them."
+        ) from exc
 
 
 class Catalog:

@@ -1,18 +1,22 @@
 """HTTP ``Range`` for one body: which bytes to send (RFC 9110 §14).
 
 Only single ranges are honoured; a multi-range or malformed header is ignored
-(the whole body is sent, as the RFC allows).
+(the whole body is sent, as the RFC allows). The header is read in one linear
+pass, and one longer than any single range can be is ignored unread: a
+crafted header must not hold the event loop.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
-from typing import Optional
+from typing import Optional, Tuple
 
 from tfhub import errors
 
-_SINGLE_RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
+# "bytes=<20 digits>-<20 digits>" with generous room for spaces; beyond it: ignored.
+MAX_RANGE_HEADER = 128
+_DIGITS = frozenset("0123456789")
+_SPACES = " \t"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,12 +44,12 @@ def parse_range(header: Optional[str], total: int) -> Optional[ByteRange]:
     Raises:
         RangeNotSatisfiableError: the range starts at or beyond the end.
     """
-    if not header:
+    if not header or len(header) > MAX_RANGE_HEADER:
         return None
-    match = _SINGLE_RANGE.match(header)
-    if match is None:
+    parts = _split_single_range(header)
+    if parts is None:
         return None
-    first, last = match.group(1), match.group(2)
+    first, last = parts
     if not first and not last:
         return None
     if not first:  # suffix: the last N bytes
@@ -60,6 +64,21 @@ def parse_range(header: Optional[str], total: int) -> Optional[ByteRange]:
         raise _unsatisfiable(header, total)
     end = int(last) if last else total - 1
     return ByteRange(start, min(end, total - 1), total)
+
+
+def _split_single_range(header: str) -> Optional[Tuple[str, str]]:
+    """``("first", "last")`` digit strings of ``bytes=first-last`` (either may be empty).
+
+    None for anything else. Linear: each part is stripped and checked once.
+    """
+    unit, equals, spec = header.partition("=")
+    if not equals or unit.strip(_SPACES).lower() != "bytes":
+        return None
+    first, dash, last = spec.partition("-")
+    first, last = first.strip(_SPACES), last.strip(_SPACES)
+    if not dash or not set(first) <= _DIGITS or not set(last) <= _DIGITS:
+        return None
+    return first, last
 
 
 def _unsatisfiable(header: str, total: int) -> errors.RangeNotSatisfiableError:

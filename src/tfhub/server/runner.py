@@ -18,6 +18,7 @@ from typing import Optional, TextIO
 
 from tfhub import config
 from tfhub.server.app import ServeSettings, create_app
+from tfhub.server.connections import ConnectionLimits, protocol_class, raise_descriptor_limit
 from tfhub.server.middleware import ACCESS_LOGGER
 
 
@@ -27,7 +28,8 @@ class Listen:
 
     host: str = "127.0.0.1"
     port: int = 8000
-    max_connections: int = 512  # beyond this, uvicorn answers 503 at once
+    max_connections: int = 4096  # beyond this, idle sockets are shed; 503 when all are busy
+    head_timeout: float = 10.0  # seconds a connection gets to send its request head
     shutdown_timeout: float = 30.0  # seconds in-flight downloads get to finish
 
 
@@ -68,6 +70,8 @@ def serve(settings: ServeSettings, listen: Listen, announce: Optional[TextIO] = 
     import uvicorn  # noqa: PLC0415 - only the serve command needs it
 
     app = create_app(settings)
+    limits = ConnectionLimits(max_connections=raise_descriptor_limit(listen.max_connections),
+                              head_timeout=listen.head_timeout)
     sock = bind(listen.host, listen.port)
     host, port = sock.getsockname()[:2]
     shown_host = f"[{host}]" if ":" in host else host
@@ -78,7 +82,9 @@ def serve(settings: ServeSettings, listen: Listen, announce: Optional[TextIO] = 
         app,
         log_config=None,
         access_log=False,  # ours is structured (AccessLog)
-        limit_concurrency=listen.max_connections,
+        http=protocol_class(limits),  # head deadline, idle sockets shed first (connections.py)
+        limit_concurrency=None,  # uvicorn's counts idle sockets too; ours does not
+        h11_max_incomplete_event_size=limits.max_head_bytes,
         timeout_graceful_shutdown=listen.shutdown_timeout,
         server_header=False,
         lifespan="off",
