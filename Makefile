@@ -105,7 +105,7 @@ VENV_LATEST_TF215 := .venv-latest-tf215
 # $(1): venv dir, $(2): lane inputs
 define make_latest_venv
 	rm -rf $(1) && $(PYTHON) -m venv $(1)
-	$(1)/bin/python -m pip install $(PIP_FLAGS) --upgrade pip setuptools wheel
+	$(1)/bin/python -m pip install $(PIP_FLAGS) --upgrade -r requirements/build.txt
 	$(1)/bin/python -m pip install $(PIP_FLAGS) --upgrade $(foreach f,$(2),-r $(f)) -e ".[test,fast,serve]"
 endef
 
