@@ -5,6 +5,12 @@ goes straight from the socket into files. gzip is undone by ISA-L on a thread of
 its own when ``isal`` is installed, by zlib otherwise; bz2 and xz work too.
 Every codec must reach its end-of-stream mark, and a plain tar its end block,
 so an archive cut short is always an error.
+
+Hostile archives meet bounds before they cost memory or time: extended
+headers (PAX, GNU long names) are refused past :data:`MAX_HEADER_BYTES`
+before they are read, member names past :data:`MAX_DEPTH` components or
+holding NUL, and reading stops :data:`TRAILER_SLACK` bytes after the
+end-of-archive block however long the server goes on sending.
 """
 
 from __future__ import annotations
@@ -16,13 +22,27 @@ import lzma
 import os
 import shutil
 import tarfile
+import logging
 import zlib
 from pathlib import Path
 from typing import BinaryIO, Iterable, Union
 
 from tfhub import errors
 
+_log = logging.getLogger("tfhub")
+
 _CHUNK = 1 << 20
+# A PAX header holds a path, a link target and a few numbers; a GNU long name a path.
+MAX_HEADER_BYTES = 1 << 20
+# Deeper names exhaust Python's recursion (os.makedirs, os.walk, shutil.rmtree).
+MAX_DEPTH = 200
+# What may follow the end-of-archive block (tar pads to its record size,
+# 10 KiB by default, up to 1 MiB with a large blocking factor).
+TRAILER_SLACK = 4 << 20
+_EXTENDED_HEADER_TYPES = frozenset({
+    tarfile.XHDTYPE, tarfile.XGLTYPE, tarfile.SOLARIS_XHDTYPE,
+    tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK,
+})
 # What a full disk, a quota or RLIMIT_FSIZE looks like to a write.
 _GZIP_MAGIC = b"\x1f\x8b"
 _BZ2_MAGIC = b"BZh"
@@ -50,6 +70,12 @@ class _PeekableStream(io.RawIOBase):
         super().__init__()
         self._stream = stream
         self._head = b""
+        self._budget: "int | None" = None  # bytes still allowed, once the archive has ended
+        self.cut = False  # True once the budget ran out: reads then see an end of stream
+
+    def limit(self, count: int) -> None:
+        """From now on, reads see at most ``count`` more bytes, then an end of stream."""
+        self._budget = count
 
     def readable(self) -> bool:
         return True
@@ -67,6 +93,16 @@ class _PeekableStream(io.RawIOBase):
         return read1(count) if read1 is not None else self._stream.read(count)
 
     def readinto(self, buffer) -> int:  # noqa: ANN001 - memoryview
+        if self._budget is None:
+            return self._readinto(buffer)
+        if self._budget <= 0:
+            self.cut = True
+            return 0
+        count = self._readinto(memoryview(buffer)[: self._budget])
+        self._budget -= count
+        return count
+
+    def _readinto(self, buffer) -> int:  # noqa: ANN001 - memoryview
         if self._head:
             count = min(len(buffer), len(self._head))
             buffer[:count], self._head = self._head[:count], self._head[count:]
@@ -77,6 +113,48 @@ class _PeekableStream(io.RawIOBase):
         data = self._read_some(len(buffer))
         buffer[: len(data)] = data
         return len(data)
+
+
+    def abort(self) -> None:
+        """Passes an interruption on to the source (see HttpBody.abort)."""
+        _call_source(self._stream, "abort")
+
+    def end(self) -> None:
+        """Tells the source nothing more will be read (see HttpBody.end)."""
+        _call_source(self._stream, "end")
+
+
+def _call_source(stream: object, method: str) -> None:
+    """Calls ``method`` of a stream, or of the stream it wraps, when one has it.
+
+    Only HTTP bodies have ``abort``/``end``; files and gfile streams need neither.
+    """
+    for _ in range(8):  # a few layers of wrappers at most
+        function = getattr(stream, method, None)
+        if callable(function):
+            function()
+            return
+        stream = getattr(stream, "_stream", None)
+        if stream is None:
+            return
+
+
+class _BoundedTarInfo(tarfile.TarInfo):
+    """A TarInfo that refuses huge extended headers before reading them into memory."""
+
+    def _proc_member(self, tarfile_):  # noqa: ANN001,ANN202 - tarfile's hook
+        if self.type in _EXTENDED_HEADER_TYPES and self.size > MAX_HEADER_BYTES:
+            raise errors.UnsafeArchiveError(
+                f"The archive has an extended tar header of {self.size} bytes (at most "
+                f"{MAX_HEADER_BYTES} are accepted); it is not a model archive."
+            )
+        return super()._proc_member(tarfile_)
+
+    def _proc_sparse(self, tarfile_):  # noqa: ANN001,ANN202 - tarfile's hook
+        raise errors.UnsafeArchiveError(f"Archive member {self.name!r} is a GNU sparse file; model archives hold plain files.")
+
+    def _proc_gnusparse_10(self, next, pax_headers, tarfile_):  # noqa: A002,ANN001,ANN202
+        raise errors.UnsafeArchiveError(f"Archive member {next.name!r} is a GNU sparse file; model archives hold plain files.")
 
 
 def _decompressed(stream: _PeekableStream) -> tuple:
@@ -103,12 +181,18 @@ def _target_path(root: str, name: str) -> str:
     Raises:
         UnsafeArchiveError: the name is absolute or climbs out of ``root``.
     """
+    if "\0" in name:
+        raise errors.UnsafeArchiveError(f"Archive member {name!r} has a NUL character in its name; refusing it.")
     if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
         raise errors.UnsafeArchiveError(f"Archive member {name!r} has an absolute path; refusing to extract it.")
     normalized = os.path.normpath(name)
     parts = normalized.replace("\\", "/").split("/")
     if ".." in parts:
         raise errors.UnsafeArchiveError(f"Archive member {name!r} points outside the model directory (..).")
+    if len(parts) > MAX_DEPTH:
+        raise errors.UnsafeArchiveError(
+            f"Archive member {name[:80]!r}... is {len(parts)} directories deep (at most {MAX_DEPTH}); refusing it."
+        )
     return root if normalized == "." else os.path.join(root, normalized)
 
 
@@ -213,23 +297,31 @@ def extract(stream: BinaryIO, target: Union[str, Path], source: str) -> int:
     root = os.fspath(target)
     root_real = os.path.realpath(root)
     count = 0
+    source_stream = _PeekableStream(stream)
     try:
-        fileobj, mode = _decompressed(_PeekableStream(stream))
+        fileobj, mode = _decompressed(source_stream)
         # Closed here, always: tarfile leaves a given file object open, and isal's
         # threaded reader must neither outlive extraction (its thread would go on
         # reading the stream) nor be closed by the garbage collector (its close()
         # joins a thread, which deadlocks when the collector runs inside threading).
-        with fileobj, tarfile.open(fileobj=fileobj, mode=mode, bufsize=_CHUNK) as archive:
-            for member in archive:
-                try:
-                    _extract_member(archive, member, root, root_real)
-                except OSError as exc:
-                    if isinstance(exc, errors.TfHubError) or exc.errno is None:
-                        raise
-                    raise _member_failure(member, root, exc) from exc
-                count += 1
-            _check_end_marker(archive, source)
-            _read_to_end(fileobj)
+        with fileobj:
+            try:
+                with tarfile.open(fileobj=fileobj, mode=mode, bufsize=_CHUNK, tarinfo=_BoundedTarInfo) as archive:
+                    for member in archive:
+                        try:
+                            _extract_member(archive, member, root, root_real)
+                        except OSError as exc:
+                            if isinstance(exc, errors.TfHubError) or exc.errno is None:
+                                raise
+                            raise _member_failure(member, root, exc) from exc
+                        count += 1
+                    _check_end_marker(archive, source)
+                    _read_trailer(fileobj, source_stream, source)
+            except BaseException:
+                # Before close() joins a decompressor thread blocked on the network
+                # (Ctrl-C must act at once, and no resume may follow).
+                source_stream.abort()
+                raise
         _check_links(root, root_real)
     except _READ_ERRORS as exc:
         raise errors.ArchiveError(
@@ -237,6 +329,8 @@ def extract(stream: BinaryIO, target: Union[str, Path], source: str) -> int:
             f"tar archive ({type(exc).__name__}: {exc}). Check that the URL serves a "
             "model archive (tar, tar.gz) and that the download was not cut short."
         ) from exc
+    except RecursionError as exc:
+        raise errors.UnsafeArchiveError(f"{source} holds a tree too deep to extract.") from exc
     except OSError as exc:
         if isinstance(exc, errors.TfHubError) or not _looks_like_codec_error(exc):
             raise
@@ -246,10 +340,37 @@ def extract(stream: BinaryIO, target: Union[str, Path], source: str) -> int:
     return count
 
 
-def _read_to_end(fileobj: BinaryIO) -> None:
-    """Reads the decompressor to its end, where gzip/bz2/xz check their CRC."""
-    while fileobj.read(_CHUNK):
-        pass
+def _read_trailer(fileobj: BinaryIO, raw: _PeekableStream, source: str) -> None:
+    """Reads what follows the end-of-archive block, up to TRAILER_SLACK bytes.
+
+    The decompressor is read to its end, where gzip/bz2/xz check their CRC
+    (the body's padding counts in the archive's SHA-256). A server that goes
+    on sending past the slack (of body, or of decompressed data) is not
+    followed: the archive is complete, so extraction ends there, as
+    tensorflow_hub's does.
+    """
+    raw.limit(TRAILER_SLACK)
+    try:
+        ended = _read_at_most(fileobj, TRAILER_SLACK) and not raw.cut
+    except _READ_ERRORS:
+        if not raw.cut:
+            raise
+        ended = False  # the decompressor met the end we imposed mid-member
+    if not ended:
+        _log.warning("%s goes on for more than %d bytes after the end of its tar archive; "
+                     "the rest is ignored.", source, TRAILER_SLACK)
+        raw.end()
+
+
+def _read_at_most(stream: BinaryIO, limit: int) -> bool:
+    """Reads ``stream`` to its end if that comes within ``limit`` bytes (True), else stops (False)."""
+    left = limit
+    while left >= 0:
+        data = stream.read(min(_CHUNK, left + 1))
+        if not data:
+            return True
+        left -= len(data)
+    return False
 
 
 def _check_end_marker(archive: tarfile.TarFile, source: str) -> None:
