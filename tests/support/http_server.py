@@ -157,6 +157,8 @@ def _make_handler(server: TestServer):  # noqa: ANN202 - a class
                 self.send_response(route.status)
                 if route.location:
                     self.send_header("Location", route.location)
+                for name, value in route.headers.items():
+                    self.send_header(name, value)
                 body = route.body if isinstance(route.body, bytes) else b""
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
