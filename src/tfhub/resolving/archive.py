@@ -39,6 +39,9 @@ MAX_DEPTH = 200
 # What may follow the end-of-archive block (tar pads to its record size,
 # 10 KiB by default, up to 1 MiB with a large blocking factor).
 TRAILER_SLACK = 4 << 20
+# Body bytes the decompressor may take without giving anything (its output comes
+# in blocks of at most 1 MiB, and deflate never grows data by more than 0.1%).
+SILENT_SLACK = 16 << 20
 _EXTENDED_HEADER_TYPES = frozenset({
     tarfile.XHDTYPE, tarfile.XGLTYPE, tarfile.SOLARIS_XHDTYPE,
     tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK,
@@ -71,7 +74,12 @@ class _PeekableStream(io.RawIOBase):
         self._stream = stream
         self._head = b""
         self._budget: "int | None" = None  # bytes still allowed, once the archive has ended
-        self.cut = False  # True once the budget ran out: reads then see an end of stream
+        self._silent = 0  # bytes read since the decompressor last gave anything
+        self.cut = False  # True once a bound ran out: reads then see an end of stream
+
+    def output_seen(self) -> None:
+        """The decompressor gave data: what was read so far was not padding."""
+        self._silent = 0
 
     def limit(self, count: int) -> None:
         """From now on, reads see at most ``count`` more bytes, then an end of stream."""
@@ -93,13 +101,17 @@ class _PeekableStream(io.RawIOBase):
         return read1(count) if read1 is not None else self._stream.read(count)
 
     def readinto(self, buffer) -> int:  # noqa: ANN001 - memoryview
-        if self._budget is None:
-            return self._readinto(buffer)
-        if self._budget <= 0:
+        # gzip and xz skip zero padding after their end without giving anything,
+        # for as long as it comes: SILENT_SLACK bytes of that is the end.
+        if self._silent >= SILENT_SLACK or (self._budget is not None and self._budget <= 0):
             self.cut = True
             return 0
-        count = self._readinto(memoryview(buffer)[: self._budget])
-        self._budget -= count
+        if self._budget is not None:
+            buffer = memoryview(buffer)[: self._budget]
+        count = self._readinto(buffer)
+        self._silent += count
+        if self._budget is not None:
+            self._budget -= count
         return count
 
     def _readinto(self, buffer) -> int:  # noqa: ANN001 - memoryview
@@ -137,6 +149,20 @@ def _call_source(stream: object, method: str) -> None:
         stream = getattr(stream, "_stream", None)
         if stream is None:
             return
+
+
+class _OutputWatch:
+    """The decompressed stream, telling the source stream each time data comes out."""
+
+    def __init__(self, fileobj: BinaryIO, source: _PeekableStream):
+        self._fileobj = fileobj
+        self._source = source
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._fileobj.read(size)
+        if data:
+            self._source.output_seen()
+        return data
 
 
 class _BoundedTarInfo(tarfile.TarInfo):
@@ -306,7 +332,8 @@ def extract(stream: BinaryIO, target: Union[str, Path], source: str) -> int:
         # joins a thread, which deadlocks when the collector runs inside threading).
         with fileobj:
             try:
-                with tarfile.open(fileobj=fileobj, mode=mode, bufsize=_CHUNK, tarinfo=_BoundedTarInfo) as archive:
+                watched = _OutputWatch(fileobj, source_stream)
+                with tarfile.open(fileobj=watched, mode=mode, bufsize=_CHUNK, tarinfo=_BoundedTarInfo) as archive:
                     for member in archive:
                         try:
                             _extract_member(archive, member, root, root_real)
@@ -316,7 +343,7 @@ def extract(stream: BinaryIO, target: Union[str, Path], source: str) -> int:
                             raise _member_failure(member, root, exc) from exc
                         count += 1
                     _check_end_marker(archive, source)
-                    _read_trailer(fileobj, source_stream, source)
+                    _read_trailer(watched, source_stream, source)
             except BaseException:
                 # Before close() joins a decompressor thread blocked on the network
                 # (Ctrl-C must act at once, and no resume may follow).
@@ -340,7 +367,7 @@ def extract(stream: BinaryIO, target: Union[str, Path], source: str) -> int:
     return count
 
 
-def _read_trailer(fileobj: BinaryIO, raw: _PeekableStream, source: str) -> None:
+def _read_trailer(fileobj: _OutputWatch, raw: _PeekableStream, source: str) -> None:
     """Reads what follows the end-of-archive block, up to TRAILER_SLACK bytes.
 
     The decompressor is read to its end, where gzip/bz2/xz check their CRC
@@ -362,7 +389,7 @@ def _read_trailer(fileobj: BinaryIO, raw: _PeekableStream, source: str) -> None:
         raw.end()
 
 
-def _read_at_most(stream: BinaryIO, limit: int) -> bool:
+def _read_at_most(stream: "BinaryIO | _OutputWatch", limit: int) -> bool:
     """Reads ``stream`` to its end if that comes within ``limit`` bytes (True), else stops (False)."""
     left = limit
     while left >= 0:
