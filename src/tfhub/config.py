@@ -104,7 +104,8 @@ def _number(name: str, default: float, what: str, minimum: float = 0.0, exclusiv
     if raw is None:
         return default
     try:
-        value = float(raw.strip())
+        # ASCII only: float() also reads other scripts' digits, which nothing else here does.
+        value = float(raw.strip()) if raw.isascii() else math.nan
     except ValueError:
         value = math.nan
     too_small = value <= minimum if exclusive else value < minimum

@@ -57,8 +57,10 @@ class _CappedRetry(Retry):
     rather than raising or sleeping for hours.
     """
 
+    cap: float = 30.0  # set per session from the setting
+
     def parse_retry_after(self, retry_after: str) -> float:
-        cap = config.http_retry_after_max()
+        cap = self.cap
         value = retry_after.strip()
         if value.isascii() and value.isdigit():
             return float(min(cap, int(value[:12])))
@@ -127,7 +129,9 @@ def new_session(retries: Optional[int] = None) -> requests.Session:
     """
     retries = config.http_retries() if retries is None else retries
     session = _Session()
-    retry = _CappedRetry(
+    # A subclass carrying the cap: urllib3 copies a Retry by its class, not its attributes.
+    retry_class = type("_CappedRetry", (_CappedRetry,), {"cap": config.http_retry_after_max()})
+    retry = retry_class(
         total=retries,
         connect=retries,
         read=retries,
