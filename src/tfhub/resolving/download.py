@@ -163,6 +163,9 @@ class HttpBody(io.RawIOBase):
                      self.handle, self._received, _describe(cause))
         self._response.close()
         response = self._request(start=self._received)
+        if self._aborted.is_set():  # interrupted while that request was on its way
+            response.close()
+            self._check_aborted()
         self._window_start, self._window_bytes = time.monotonic(), 0
         if response.status_code == 206 and _range_start(response) == self._received:
             self._response = response
