@@ -28,7 +28,7 @@ def model_url(http_server):
                                   "TFHUB_HTTP_RETRY_AFTER_MAX", "TFHUB_HTTP_LOW_SPEED_TIME"])
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400", "0", "-1", "ten", "\u0661"])
 def test_bad_seconds_are_a_config_error(model_url, monkeypatch, name, value):
-    tally.add("error contract")
+    tally.add("reliability: error contract")
     if name == "TFHUB_HTTP_RETRY_AFTER_MAX" and value == "0":
         pytest.skip("0 is a valid cap: never wait for Retry-After")
     monkeypatch.setenv(name, value)
@@ -38,7 +38,7 @@ def test_bad_seconds_are_a_config_error(model_url, monkeypatch, name, value):
 
 @pytest.mark.parametrize("value", ["\u00b2", "\u0661", "1.5", "-1", "many", "9" * 5000])
 def test_bad_retries_are_a_config_error(model_url, monkeypatch, value):
-    tally.add("error contract")
+    tally.add("reliability: error contract")
     monkeypatch.setenv("TFHUB_HTTP_RETRIES", value)
     with pytest.raises(errors.ConfigError, match="TFHUB_HTTP_RETRIES"):
         hub.resolve(model_url)
@@ -47,7 +47,7 @@ def test_bad_retries_are_a_config_error(model_url, monkeypatch, value):
 @pytest.mark.parametrize("value", ["X-Token: caf\u00e9\u20ac", '{"X-Token": "\u2603"}', "Bad Name: x",
                                    '{"X-Token": "a\\r\\nX-Evil: 1"}'])
 def test_headers_http_cannot_carry_are_a_config_error(model_url, monkeypatch, value):
-    tally.add("error contract")
+    tally.add("reliability: error contract")
     monkeypatch.setenv("TFHUB_HTTP_HEADERS", value)
     with pytest.raises(errors.ConfigError, match="TFHUB_HTTP_HEADERS"):
         hub.resolve(model_url)
@@ -60,7 +60,7 @@ def test_latin1_header_values_still_work(model_url, monkeypatch, http_server):
 
 
 def test_a_pin_file_that_is_not_utf8_is_a_config_error(model_url, monkeypatch, tmp_path):
-    tally.add("error contract")
+    tally.add("reliability: error contract")
     pins = tmp_path / "pins.txt"
     pins.write_bytes(b"\xff\xfe" + b"0" * 64 + b"  " + model_url.encode() + b"\n")
     monkeypatch.setenv("TFHUB_PIN_FILE", str(pins))
@@ -70,7 +70,7 @@ def test_a_pin_file_that_is_not_utf8_is_a_config_error(model_url, monkeypatch, t
 
 @pytest.mark.parametrize("handle", ["https://example.com/m/\udc80", "/tmp/model\ud800", "gs://b/\udfff.tar.gz"])
 def test_a_handle_with_a_lone_surrogate_is_a_handle_error(handle):
-    tally.add("error contract")
+    tally.add("reliability: error contract")
     with pytest.raises(errors.HandleError, match="surrogate"):
         hub.resolve(handle)
 
@@ -78,7 +78,7 @@ def test_a_handle_with_a_lone_surrogate_is_a_handle_error(handle):
 @pytest.mark.parametrize("handle", ["ftp://example.com/model", "ftp://example.com/model.tar.gz", "nosuchfs://x/y"])
 def test_a_scheme_no_filesystem_reads_is_a_handle_error(handle):
     pytest.importorskip("tensorflow")
-    tally.add("error contract")
+    tally.add("reliability: error contract")
     with pytest.raises(errors.HandleError, match="scheme"):
         hub.resolve(handle)
 

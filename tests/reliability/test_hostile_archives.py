@@ -42,7 +42,7 @@ print("peak_mb", int(peak.split()[1]) // 1024)
 def test_a_huge_extended_header_is_refused_before_it_is_read(http_server, cache_dir, tmp_path, kind):
     if not os.path.exists("/proc/self/status"):
         pytest.skip("peak memory is read from /proc (Linux)")
-    tally.add("hostile archives")
+    tally.add("reliability: hostile archives")
     body = hostile.huge_extended_header_tar_gz(tmp_path / "bomb.tar.gz", kind, claimed=1 << 30, actual=256 << 20)
     assert body.stat().st_size < 2 << 20
     url = http_server.add("/bomb.tar.gz", body=str(body))
@@ -63,7 +63,7 @@ def test_a_huge_extended_header_is_refused_before_it_is_read(http_server, cache_
 ], ids=["nul-in-name", "deep-file", "1500-nested-directories"])
 @pytest.mark.parametrize("compressed", [False, True], ids=["tar", "tar.gz"])
 def test_impossible_member_names_are_our_error(http_server, cache_dir, name, dirs, message, compressed):
-    tally.add("hostile archives")
+    tally.add("reliability: hostile archives")
     body = hostile.member_tar(name, extra_dirs=dirs)
     if compressed:
         body = hostile.gzip_bytes(body)

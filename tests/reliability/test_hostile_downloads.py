@@ -56,7 +56,7 @@ def _credentials(request) -> list:  # noqa: ANN001 - a recorded Request
 
 
 def test_credentials_are_not_sent_to_another_port_after_a_redirect(http_server, other_server, netrc):
-    tally.add("hostile servers")
+    tally.add("reliability: hostile servers")
     files = hostile.model_files()
     target = other_server.add("/m.tar.gz", body=hostile.tar_bytes(files, compressed=True))
     url = http_server.add("/m", status=302, location=target)
@@ -68,7 +68,7 @@ def test_credentials_are_not_sent_to_another_port_after_a_redirect(http_server, 
 
 
 def test_credentials_never_go_over_plain_http_after_an_https_url(certificate, other_server, netrc, monkeypatch):  # noqa: F811
-    tally.add("hostile servers")
+    tally.add("reliability: hostile servers")
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", certificate[0])
     https = TestServer(*certificate).start()
     try:
@@ -114,7 +114,7 @@ def _resolve_in_subprocess(url: str, cache_dir, timeout: float, **env: str) -> t
 
 @pytest.mark.parametrize("compressed", [False, True], ids=["tar", "tar.gz"])
 def test_endless_bytes_after_a_valid_archive_end_the_resolve(http_server, cache_dir, compressed):
-    tally.add("hostile servers")
+    tally.add("reliability: hostile servers")
     files = hostile.model_files()
     url = http_server.add("/m.tar.gz" if compressed else "/m.tar",
                           body=hostile.tar_bytes(files, compressed), endless_after=25.0)
@@ -127,7 +127,7 @@ def test_endless_bytes_after_a_valid_archive_end_the_resolve(http_server, cache_
 
 
 def test_retry_after_is_capped(http_server, cache_dir):
-    tally.add("hostile servers")
+    tally.add("reliability: hostile servers")
     url = http_server.add("/m.tar.gz", status=503, headers={"Retry-After": "21600"})
     seconds, code, out, err = _resolve_in_subprocess(
         url, cache_dir, timeout=30, TFHUB_HTTP_RETRIES="2", TFHUB_HTTP_RETRY_AFTER_MAX="1")
@@ -143,7 +143,7 @@ def test_retry_after_has_a_default_cap():
 
 
 def test_a_drip_below_the_low_speed_limit_fails_in_bounded_time(http_server, cache_dir):
-    tally.add("hostile servers")
+    tally.add("reliability: hostile servers")
     body = hostile.tar_bytes(hostile.model_files(), compressed=True)
     url = http_server.add("/m.tar.gz", body=body, chunk=1, chunk_delay=0.05)  # ~20 bytes/s
     seconds, code, out, err = _resolve_in_subprocess(
@@ -165,7 +165,7 @@ def test_a_fast_download_is_not_hit_by_the_low_speed_rule(http_server, monkeypat
 
 
 def test_a_changed_body_without_validator_is_never_spliced(http_server, cache_dir):
-    tally.add("hostile servers")
+    tally.add("reliability: hostile servers")
     old, new = hostile.model_files(seed=1), hostile.model_files(seed=2)
     old_tar, new_tar = hostile.tar_bytes(old), hostile.tar_bytes(new)
     assert len(old_tar) == len(new_tar)
@@ -192,7 +192,7 @@ def test_a_body_without_validator_that_did_not_change_is_continued(http_server):
 
 
 def test_a_206_starting_at_zero_is_not_appended(http_server):
-    tally.add("hostile servers")
+    tally.add("reliability: hostile servers")
     files = hostile.model_files()
     body = hostile.tar_bytes(files)
     url = http_server.add("/m.tar", body=body, range_from_zero=True, truncate_at=len(body) // 2, faulty_requests=1)
@@ -212,7 +212,7 @@ def test_a_changed_body_with_a_new_etag_is_not_spliced(http_server, cache_dir):
 
 @pytest.mark.parametrize("length", ["\u00b9\u00b2\u00b3", "1\u00b2", "\u00b2\u00b2\u00b2\u00b2"])
 def test_a_content_length_of_strange_digits_is_ignored(http_server, length):
-    tally.add("hostile servers")
+    tally.add("reliability: hostile servers")
     files = hostile.model_files()
     url = http_server.add("/m.tar.gz", body=hostile.tar_bytes(files, compressed=True), send_length=False,
                           headers={"Content-Length": length})

@@ -23,7 +23,7 @@ _EXIT_LIMIT_SECONDS = 1.0
 @pytest.mark.parametrize("compressed", [False, True], ids=["tar", "tar.gz"])
 @pytest.mark.parametrize("via", ["resolve", "cli"])
 def test_sigint_during_a_stalled_download_stops_within_a_second(http_server, cache_dir, compressed, via):
-    tally.add("interrupts")
+    tally.add("reliability: interrupts (real SIGINT)")
     body = hostile.tar_bytes(hostile.model_files(size=3_000_000), compressed)
     path = "/m.tar.gz" if compressed else "/m.tar"
     url = http_server.add(path, body=body, stall_after=len(body) // 2, stall_seconds=30)
