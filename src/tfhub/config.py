@@ -7,7 +7,9 @@ Nothing here is read at import time, so a change of environment (or a test's
 from __future__ import annotations
 
 import enum
+import math
 import os
+import re
 from pathlib import Path
 from typing import Optional
 
@@ -22,6 +24,11 @@ OFFLINE_ENV = "TFHUB_OFFLINE"
 CONNECT_TIMEOUT_ENV = "TFHUB_HTTP_CONNECT_TIMEOUT"
 READ_TIMEOUT_ENV = "TFHUB_HTTP_READ_TIMEOUT"
 RETRIES_ENV = "TFHUB_HTTP_RETRIES"
+RETRY_AFTER_MAX_ENV = "TFHUB_HTTP_RETRY_AFTER_MAX"
+LOW_SPEED_LIMIT_ENV = "TFHUB_HTTP_LOW_SPEED_LIMIT"
+LOW_SPEED_TIME_ENV = "TFHUB_HTTP_LOW_SPEED_TIME"
+# Longer than any sane wait, short enough for socket timeouts and time.sleep.
+_MAX_SECONDS = 1e6
 
 _TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 _FALSE_WORDS = frozenset({"0", "false", "no", "off"})
@@ -104,17 +111,24 @@ def offline() -> bool:
     return _flag_true(OFFLINE_ENV)
 
 
-def _positive_float(name: str, default: float) -> float:
+def _number(name: str, default: float, what: str, minimum: float = 0.0, exclusive: bool = True) -> float:
+    """A finite number from the environment (``nan``, ``inf``, ``1e400`` refused)."""
     raw = _env(name)
     if raw is None:
         return default
     try:
-        value = float(raw)
+        # ASCII only: float() also reads other scripts' digits, which nothing else here does.
+        value = float(raw.strip()) if raw.isascii() else math.nan
     except ValueError:
-        value = -1.0
-    if value <= 0:
-        raise errors.ConfigError(f"{name}={raw!r} must be a positive number of seconds.")
+        value = math.nan
+    too_small = value <= minimum if exclusive else value < minimum
+    if not math.isfinite(value) or too_small or value > _MAX_SECONDS:
+        raise errors.ConfigError(f"{name}={raw!r} must be {what} (a finite number up to {_MAX_SECONDS:.0f}).")
     return value
+
+
+def _positive_float(name: str, default: float) -> float:
+    return _number(name, default, "a positive number of seconds")
 
 
 def http_timeouts() -> tuple:
@@ -125,14 +139,37 @@ def http_timeouts() -> tuple:
     )
 
 
+def _whole_number(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    value = raw.strip()
+    # isdigit() alone accepts "²" and other digits int() refuses.
+    if not (value.isascii() and value.isdigit()) or len(value) > 6:
+        raise errors.ConfigError(f"{name}={raw!r} must be a whole number from 0 to 999999.")
+    return int(value)
+
+
 def http_retries() -> int:
     """How many times a failed request or interrupted download is retried."""
-    raw = _env(RETRIES_ENV)
-    if raw is None:
-        return 5
-    if not raw.isdigit():
-        raise errors.ConfigError(f"{RETRIES_ENV}={raw!r} must be a whole number >= 0.")
-    return int(raw)
+    return _whole_number(RETRIES_ENV, 5)
+
+
+def http_retry_after_max() -> float:
+    """The longest a server's ``Retry-After`` makes tfhub wait before a retry (seconds)."""
+    return _number(RETRY_AFTER_MAX_ENV, 30.0, "a number of seconds >= 0", exclusive=False)
+
+
+def http_low_speed() -> tuple:
+    """(bytes per second, seconds): a download slower than that over that long is a stall.
+
+    Like curl's ``--speed-limit``/``--speed-time``: a server that drips a byte
+    at a time never trips the read timeout, so the average over a window is
+    checked too. A limit of 0 turns the check off.
+    """
+    limit = _number(LOW_SPEED_LIMIT_ENV, 1024.0, "a number of bytes per second >= 0", exclusive=False)
+    window = _positive_float(LOW_SPEED_TIME_ENV, 60.0)
+    return limit, window
 
 
 MIRROR_ENV = "TFHUB_MIRROR"
@@ -189,7 +226,7 @@ def http_headers() -> dict:
             parsed = None
         if not isinstance(parsed, dict) or not all(isinstance(v, str) for v in parsed.values()):
             raise errors.ConfigError(f"{HEADERS_ENV} is not a JSON object of strings.")
-        return {str(k): v for k, v in parsed.items()}
+        return _checked_headers({str(k): v for k, v in parsed.items()})
     headers = {}
     for line in raw.splitlines():
         if not line.strip():
@@ -201,6 +238,32 @@ def http_headers() -> dict:
                 "one line has no 'Name:' part."
             )
         headers[name.strip()] = value.strip()
+    return _checked_headers(headers)
+
+
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+\Z")
+
+
+def _checked_headers(headers: dict) -> dict:
+    """Headers HTTP can carry: token names, Latin-1 values on one line.
+
+    Raises:
+        ConfigError: a name or value cannot be sent (it names which, never the value).
+    """
+    for name, value in headers.items():
+        if not _HEADER_NAME.match(name):
+            raise errors.ConfigError(
+                f"{HEADERS_ENV}: {name!r} is not a valid header name (letters, digits and -!#$%&'*+.^_`|~ only)."
+            )
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError:
+            raise errors.ConfigError(
+                f"{HEADERS_ENV}: the value of {name!r} has characters HTTP headers cannot carry "
+                "(only Latin-1); percent- or base64-encode it."
+            ) from None
+        if "\r" in value or "\n" in value or "\0" in value:
+            raise errors.ConfigError(f"{HEADERS_ENV}: the value of {name!r} holds a line break or NUL.")
     return headers
 
 

@@ -29,7 +29,8 @@ from tests.support import tally
 from tfhub import errors
 from tfhub.resolving import archive
 
-_PART = st.sampled_from(["a", "b", "c", ".", "..", "", "x" * 300, "é", "a b", "v.index"])
+_PART = st.sampled_from(["a", "b", "c", ".", "..", "", "x" * 300, "é", "a b", "v.index",
+                         "a\x00b", "/".join(["d"] * 250)])  # NUL; deeper than archive.MAX_DEPTH
 _NAME = st.builds(lambda lead, parts: lead + "/".join(parts),
                   st.sampled_from(["", "", "", "/", "./", "../"]),
                   st.lists(_PART, min_size=1, max_size=4))
@@ -37,7 +38,7 @@ _KIND = st.sampled_from(["file", "file", "file", "dir", "sym", "sym", "lnk", "fi
 _MEMBER = st.tuples(_NAME, _KIND, st.one_of(_NAME, st.sampled_from(["/etc/passwd", "../outside/sentinel"])),
                     st.binary(max_size=64))
 _COMPRESSION = st.sampled_from(["none", "gz", "bz2", "xz"])
-_DAMAGE = st.one_of(st.none(), st.tuples(st.sampled_from(["cut", "flip"]), st.floats(0.0, 1.0)))
+_DAMAGE = st.one_of(st.none(), st.tuples(st.sampled_from(["cut", "flip", "zeros", "junk"]), st.floats(0.0, 1.0)))
 
 _TYPES = {"dir": tarfile.DIRTYPE, "sym": tarfile.SYMTYPE, "lnk": tarfile.LNKTYPE,
           "fifo": tarfile.FIFOTYPE, "chr": tarfile.CHRTYPE, "blk": tarfile.BLKTYPE}
@@ -62,10 +63,12 @@ def build_archive(members: List[Tuple[str, str, str, bytes]], compression: str) 
 
 
 def damage(data: bytes, how) -> bytes:  # noqa: ANN001 - (kind, fraction) or None
-    """The archive cut short, or with one byte flipped, at a fraction of its length."""
+    """The archive cut short, with one byte flipped, or followed by zeros or junk."""
     if how is None or not data:
         return data
     kind, fraction = how
+    if kind in ("zeros", "junk"):
+        return data + (bytes(1 + int(fraction * 100_000)) if kind == "zeros" else os.urandom(1 + int(fraction * 5000)))
     at = min(len(data) - 1, int(len(data) * fraction))
     if kind == "cut":
         return data[:at]

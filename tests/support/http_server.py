@@ -2,12 +2,15 @@
 
 Each route answers a body (bytes, or a file streamed from disk) and may
 misbehave: a status code, a truncated body, a stall, no Range support, a
-redirect, the 303 protocol. Every request is recorded.
+redirect, the 303 protocol, a body that changes between requests, a 206
+with the wrong ``Content-Range``, endless bytes after the body. Every request
+is recorded. Every misbehaviour is bounded in time, so the server always stops.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import http.server
 import os
 import ssl
@@ -34,6 +37,10 @@ class Route:
     delay: float = 0.0  # seconds before answering
     chunk: int = 64 * 1024
     chunk_delay: float = 0.0  # seconds between chunks (a slow link)
+    etag: Optional[str] = "auto"  # "auto": a strong ETag of the body; None: no validator
+    later_body: Union[bytes, None] = None  # the body answered after the first request (it changed)
+    range_from_zero: bool = False  # answer a Range with 206 and the whole body (Content-Range 0-...)
+    endless_after: Optional[float] = None  # after the body, send zeros for this many seconds
 
 
 @dataclasses.dataclass
@@ -104,6 +111,17 @@ def _body_size(body: Union[bytes, str, None]) -> int:
     return os.path.getsize(body) if isinstance(body, str) else len(body)
 
 
+def _etag(route: Route) -> Optional[str]:
+    if route.etag != "auto":
+        return route.etag
+    if isinstance(route.body, bytes):
+        return '"' + hashlib.sha256(route.body).hexdigest()[:32] + '"'
+    if isinstance(route.body, str):
+        stat = os.stat(route.body)
+        return f'"{stat.st_size:x}-{stat.st_mtime_ns:x}"'
+    return None
+
+
 def _read_range(body: Union[bytes, str], start: int, end: int) -> bytes:
     if isinstance(body, str):
         with open(body, "rb") as f:
@@ -139,6 +157,8 @@ def _make_handler(server: TestServer):  # noqa: ANN202 - a class
                 self.send_response(route.status)
                 if route.location:
                     self.send_header("Location", route.location)
+                for name, value in route.headers.items():
+                    self.send_header(name, value)
                 body = route.body if isinstance(route.body, bytes) else b""
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -154,20 +174,28 @@ def _make_handler(server: TestServer):  # noqa: ANN202 - a class
             self.wfile.write(body)
 
         def _send_body(self, route: Route, count: int, send_body: bool) -> None:
+            if route.later_body is not None and count > 1:
+                route = dataclasses.replace(route, body=route.later_body, later_body=None)
             size = _body_size(route.body)
             start, status = 0, 200
             wanted = self.headers.get("Range")
-            if route.ranges and wanted and wanted.startswith("bytes="):
+            if_range = self.headers.get("If-Range")
+            etag = _etag(route)
+            if route.ranges and wanted and wanted.startswith("bytes=") and (if_range is None or if_range == etag):
                 start = int(wanted[len("bytes="):].split("-")[0])
                 status = 206
+                if route.range_from_zero:
+                    start = 0
             self.send_response(status)
+            if etag:
+                self.send_header("ETag", etag)
             for name, value in route.headers.items():
                 self.send_header(name, value)
             if route.ranges:
                 self.send_header("Accept-Ranges", "bytes")
             if status == 206:
                 self.send_header("Content-Range", f"bytes {start}-{size - 1}/{size}")
-            if route.send_length:
+            if route.send_length and route.endless_after is None:
                 self.send_header("Content-Length", str(size - start))
             else:
                 self.send_header("Connection", "close")
@@ -180,8 +208,19 @@ def _make_handler(server: TestServer):  # noqa: ANN202 - a class
                     limit = min(size, max(start, route.truncate_at))
                 stall_at = route.stall_after
             self._stream(route, start, limit, stall_at)
-            if limit < size or not route.send_length:
+            if route.endless_after is not None and limit == size:
+                self._endless(route.endless_after)
+            if limit < size or not route.send_length or route.endless_after is not None:
                 self.close_connection = True
+
+        def _endless(self, seconds: float) -> None:
+            """Zeros as fast as the client takes them, for ``seconds`` (then the server stops)."""
+            zeros, deadline = bytes(64 * 1024), time.monotonic() + seconds
+            try:
+                while time.monotonic() < deadline:
+                    self.wfile.write(zeros)
+            except (BrokenPipeError, ConnectionResetError, OSError):
+                pass
 
         def _stream(self, route: Route, start: int, limit: int, stall_at: Optional[int]) -> None:
             position = start

@@ -1,101 +1,29 @@
 """Streaming tar extraction that never writes outside its target, and packing.
 
 Archives are read once, front to back (``tarfile`` stream mode), so a download
-goes straight from the socket into files. gzip is undone by ISA-L on a thread of
-its own when ``isal`` is installed, by zlib otherwise; bz2 and xz work too.
+goes straight from the socket into files; codecs and the bounds on what a
+hostile body can make us read live in :mod:`tfhub.resolving.archive_streams`.
 Every codec must reach its end-of-stream mark, and a plain tar its end block,
-so an archive cut short is always an error.
+so an archive cut short is always an error. Member names holding NUL or more
+than :data:`MAX_DEPTH` components are refused.
 """
 
 from __future__ import annotations
 
-import bz2
 import gzip
-import io
-import lzma
 import os
 import shutil
 import tarfile
-import zlib
 from pathlib import Path
 from typing import BinaryIO, Iterable, Union
 
 from tfhub import errors
+from tfhub.resolving import archive_streams as streams
 from tfhub.resolving import pack_links
 
-_CHUNK = 1 << 20
-# What a full disk, a quota or RLIMIT_FSIZE looks like to a write.
-_GZIP_MAGIC = b"\x1f\x8b"
-_BZ2_MAGIC = b"BZh"
-_XZ_MAGIC = b"\xfd7zXZ\x00"
-
-try:  # ISA-L: the fastest gunzip available from PyPI
-    from isal import igzip_threaded as _igzip_threaded
-    from isal.igzip_lib import IsalError as _IsalError
-except ImportError:  # pragma: no cover - isal is optional
-    _igzip_threaded = None
-    _IsalError = zlib.error
-
-# What a broken or cut-short archive raises on the way through the layers.
-_READ_ERRORS = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, lzma.LZMAError, _IsalError)
-
-
-class _PeekableStream(io.RawIOBase):
-    """A stream whose ``read(n)`` returns what is there, as a socket does.
-
-    (``io.BufferedReader.read(n)`` waits for all n bytes, which would hold a
-    decompressor asking for megabytes until they all arrived.)
-    """
-
-    def __init__(self, stream: BinaryIO):
-        super().__init__()
-        self._stream = stream
-        self._head = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def peek(self, count: int) -> bytes:
-        while len(self._head) < count:
-            more = self._read_some(count - len(self._head))
-            if not more:
-                break
-            self._head += more
-        return self._head[:count]
-
-    def _read_some(self, count: int) -> bytes:
-        read1 = getattr(self._stream, "read1", None)
-        return read1(count) if read1 is not None else self._stream.read(count)
-
-    def readinto(self, buffer) -> int:  # noqa: ANN001 - memoryview
-        if self._head:
-            count = min(len(buffer), len(self._head))
-            buffer[:count], self._head = self._head[:count], self._head[count:]
-            return count
-        if isinstance(self._stream, io.RawIOBase):
-            # A raw stream already returns what is there: read into the caller's buffer.
-            return self._stream.readinto(buffer) or 0
-        data = self._read_some(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-
-def _decompressed(stream: _PeekableStream) -> tuple:
-    """(file object to read tar from, tarfile mode).
-
-    bz2 and xz go through their file classes (not tarfile's own stream
-    decompression), which raise EOFError when the stream stops before its end.
-    """
-    head = stream.peek(6)
-    if head.startswith(_GZIP_MAGIC):
-        if _igzip_threaded is not None:
-            return _igzip_threaded.open(stream, "rb", threads=1), "r|"
-        return gzip.GzipFile(fileobj=stream, mode="rb"), "r|"
-    if head.startswith(_BZ2_MAGIC):
-        return bz2.BZ2File(stream, "rb"), "r|"
-    if head.startswith(_XZ_MAGIC):
-        return lzma.LZMAFile(stream, "rb"), "r|"
-    return io.BufferedReader(stream, _CHUNK), "r|"
+# Deeper names exhaust Python's recursion (os.makedirs, os.walk, shutil.rmtree).
+MAX_DEPTH = 200
+_CHUNK = streams.CHUNK
 
 
 def _target_path(root: str, name: str) -> str:
@@ -104,12 +32,18 @@ def _target_path(root: str, name: str) -> str:
     Raises:
         UnsafeArchiveError: the name is absolute or climbs out of ``root``.
     """
+    if "\0" in name:
+        raise errors.UnsafeArchiveError(f"Archive member {name!r} has a NUL character in its name; refusing it.")
     if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
         raise errors.UnsafeArchiveError(f"Archive member {name!r} has an absolute path; refusing to extract it.")
     normalized = os.path.normpath(name)
     parts = normalized.replace("\\", "/").split("/")
     if ".." in parts:
         raise errors.UnsafeArchiveError(f"Archive member {name!r} points outside the model directory (..).")
+    if len(parts) > MAX_DEPTH:
+        raise errors.UnsafeArchiveError(
+            f"Archive member {name[:80]!r}... is {len(parts)} directories deep (at most {MAX_DEPTH}); refusing it."
+        )
     return root if normalized == "." else os.path.join(root, normalized)
 
 
@@ -214,30 +148,41 @@ def extract(stream: BinaryIO, target: Union[str, Path], source: str) -> int:
     root = os.fspath(target)
     root_real = os.path.realpath(root)
     count = 0
+    source_stream = streams.SourceStream(stream)
     try:
-        fileobj, mode = _decompressed(_PeekableStream(stream))
+        fileobj, mode = streams.decompressed(source_stream)
         # Closed here, always: tarfile leaves a given file object open, and isal's
         # threaded reader must neither outlive extraction (its thread would go on
         # reading the stream) nor be closed by the garbage collector (its close()
         # joins a thread, which deadlocks when the collector runs inside threading).
-        with fileobj, tarfile.open(fileobj=fileobj, mode=mode, bufsize=_CHUNK) as archive:
-            for member in archive:
-                try:
-                    _extract_member(archive, member, root, root_real)
-                except OSError as exc:
-                    if isinstance(exc, errors.TfHubError) or exc.errno is None:
-                        raise
-                    raise _member_failure(member, root, exc) from exc
-                count += 1
-            _check_end_marker(archive, source)
-            _read_to_end(fileobj)
+        with fileobj:
+            try:
+                watched = streams.OutputWatch(fileobj, source_stream)
+                with tarfile.open(fileobj=watched, mode=mode, bufsize=_CHUNK, tarinfo=streams.BoundedTarInfo) as archive:
+                    for member in archive:
+                        try:
+                            _extract_member(archive, member, root, root_real)
+                        except OSError as exc:
+                            if isinstance(exc, errors.TfHubError) or exc.errno is None:
+                                raise
+                            raise _member_failure(member, root, exc) from exc
+                        count += 1
+                    _check_end_marker(archive, source)
+                    streams.read_trailer(watched, source_stream, source)
+            except BaseException:
+                # Before close() joins a decompressor thread blocked on the network
+                # (Ctrl-C must act at once, and no resume may follow).
+                source_stream.abort()
+                raise
         _check_links(root, root_real)
-    except _READ_ERRORS as exc:
+    except streams.READ_ERRORS as exc:
         raise errors.ArchiveError(
             f"{source} does not appear to be a valid module: the body is not a complete "
             f"tar archive ({type(exc).__name__}: {exc}). Check that the URL serves a "
             "model archive (tar, tar.gz) and that the download was not cut short."
         ) from exc
+    except RecursionError as exc:
+        raise errors.UnsafeArchiveError(f"{source} holds a tree too deep to extract.") from exc
     except OSError as exc:
         if isinstance(exc, errors.TfHubError) or not _looks_like_codec_error(exc):
             raise
@@ -245,12 +190,6 @@ def extract(stream: BinaryIO, target: Union[str, Path], source: str) -> int:
     if count == 0:
         raise errors.ArchiveError(f"{source} does not appear to be a valid module: the archive is empty.")
     return count
-
-
-def _read_to_end(fileobj: BinaryIO) -> None:
-    """Reads the decompressor to its end, where gzip/bz2/xz check their CRC."""
-    while fileobj.read(_CHUNK):
-        pass
 
 
 def _check_end_marker(archive: tarfile.TarFile, source: str) -> None:

@@ -4,95 +4,47 @@
 breaks or stalls it asks again with ``Range`` from where it stopped (or, if the
 server ignores ``Range``, skips what it already had), so the archive reader on
 top never sees the interruption. Nothing is buffered beyond one chunk.
+
+A resume never splices two versions of a body: ``Range`` is asked only with a
+validator (a strong ETag or Last-Modified, sent as ``If-Range``) and a 206 is
+used only when its ``Content-Range`` starts where the body stopped. Otherwise
+the body is asked again from its start and the bytes already delivered are
+compared (by CRC-32, computed only for bodies without a validator).
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import re
+import socket
+import threading
 import time
 import urllib.parse
+import zlib
 from typing import Dict, Optional
 
 import requests
 import urllib3
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
 from tfhub import config, errors
-from tfhub.resolving import progress
-from tfhub.version import __version__
+from tfhub.resolving import http_session, progress
 
 _log = logging.getLogger("tfhub")
 
-_RETRY_STATUSES = (500, 502, 503, 504)
 _READ_FAILURES = (
     requests.exceptions.RequestException,
     urllib3.exceptions.HTTPError,
     ConnectionError,
     TimeoutError,
 )
-_BACKOFF_SECONDS = 0.5
-_BACKOFF_MAX_SECONDS = 8.0
+_BACKOFF_SECONDS = http_session.BACKOFF_SECONDS
+_BACKOFF_MAX_SECONDS = http_session.BACKOFF_MAX_SECONDS
+new_session = http_session.new_session  # the session downloads use (also for the 303 protocol)
 
 
-class _Session(requests.Session):
-    """A session whose extra headers never follow a redirect to another host."""
-
-    extra_header_names: frozenset = frozenset()
-    check_certificates: bool = True
-
-    def merge_environment_settings(self, url, proxies, stream, verify, cert):  # noqa: ANN001,ANN201
-        settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
-        if not self.check_certificates:
-            # A CA bundle from the environment (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE)
-            # would otherwise turn verification back on.
-            settings["verify"] = False
-        return settings
-
-    def rebuild_auth(self, prepared_request, response) -> None:  # noqa: ANN001 - requests' hook
-        super().rebuild_auth(prepared_request, response)
-        if self.extra_header_names and self.should_strip_auth(response.request.url, prepared_request.url):
-            for name in self.extra_header_names:
-                prepared_request.headers.pop(name, None)
-
-
-def new_session(retries: Optional[int] = None) -> requests.Session:
-    """A session with retries on connection errors and 5xx, certs per config.
-
-    Proxies, CA bundles and ``~/.netrc`` credentials come from the environment
-    (``HTTPS_PROXY``, ``REQUESTS_CA_BUNDLE``, ``NETRC``...), as ``requests``
-    reads them; ``TFHUB_HTTP_HEADERS`` adds headers (e.g. a bearer token).
-    """
-    retries = config.http_retries() if retries is None else retries
-    session = _Session()
-    retry = Retry(
-        total=retries,
-        connect=retries,
-        read=retries,
-        status=retries,
-        status_forcelist=_RETRY_STATUSES,
-        allowed_methods=frozenset({"GET", "HEAD"}),
-        backoff_factor=_BACKOFF_SECONDS,
-        backoff_max=_BACKOFF_MAX_SECONDS,
-        raise_on_status=False,
-        respect_retry_after_header=True,
-    )
-    adapter = HTTPAdapter(max_retries=retry)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    session.headers["User-Agent"] = f"tfhub/{__version__} {requests.utils.default_user_agent()}"
-    # A .tar.gz must arrive as stored: no transfer decompression, so Range works.
-    session.headers["Accept-Encoding"] = "identity"
-    extra_headers = config.http_headers()
-    session.headers.update(extra_headers)
-    session.extra_header_names = frozenset(extra_headers)
-    if config.cert_validation_disabled():
-        _log.warning("TFHUB_DISABLE_CERT_VALIDATION=true: TLS certificates are NOT checked.")
-        session.verify = False
-        session.check_certificates = False
-        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-    return session
+class _TooSlowError(ConnectionError):
+    """The body arrives slower than TFHUB_HTTP_LOW_SPEED_LIMIT: treated as a stall."""
 
 
 def _is_tfhub_dev(url: str) -> bool:
@@ -122,7 +74,12 @@ def status_error(handle: str, url: str, response: requests.Response) -> errors.D
 
 
 class HttpBody(io.RawIOBase):
-    """The body of a GET, readable as a stream, resumed when interrupted."""
+    """The body of a GET, readable as a stream, resumed when interrupted.
+
+    :meth:`abort` may be called from another thread (the one that got Ctrl-C
+    while a decompressor thread reads this body): it wakes a blocked read and
+    makes every later read fail at once instead of resuming.
+    """
 
     def __init__(self, url: str, handle: str, session: Optional[requests.Session] = None,
                  extra_headers: Optional[Dict[str, str]] = None, label: Optional[str] = None):
@@ -133,26 +90,34 @@ class HttpBody(io.RawIOBase):
         self._headers = dict(extra_headers or {})
         self._timeouts = config.http_timeouts()
         self._resumes_left = config.http_retries()
+        self._low_speed, self._low_speed_window = config.http_low_speed()
+        self._aborted = threading.Event()
+        self._ended = False
         self._received = 0
         self._total: Optional[int] = None
         self._validator: Optional[str] = None
+        self._crc: Optional[int] = None  # of the bytes delivered, when there is no validator
         self._response = self._request(start=0)
         _refuse_html(handle, self._response)
         self._total = _content_length(self._response)
-        self._validator = self._response.headers.get("ETag") or self._response.headers.get("Last-Modified")
+        self._validator = _validator(self._response)
+        if self._validator is None:
+            self._crc = 0
         self.final_url = self._response.url
         self._progress = progress.ProgressBar(label or f"Downloading {handle}", self._total)
+        self._window_start, self._window_bytes = time.monotonic(), 0
 
     # -- requests -------------------------------------------------------------
     def _request(self, start: int) -> requests.Response:
+        self._check_aborted()
         headers = dict(self._headers)
-        if start:
+        if start and self._validator:
             headers["Range"] = f"bytes={start}-"
-            if self._validator:
-                headers["If-Range"] = self._validator
+            headers["If-Range"] = self._validator
         try:
             response = self._session.get(self.url, headers=headers, stream=True, timeout=self._timeouts)
         except requests.exceptions.RequestException as exc:
+            self._check_aborted()
             raise errors.DownloadError(
                 f"Downloading '{self.handle}' failed: could not get {self.url} ({_describe(exc)})."
             ) from exc
@@ -162,6 +127,7 @@ class HttpBody(io.RawIOBase):
         return response
 
     def _resume(self, cause: BaseException) -> None:
+        self._check_aborted()
         if self._resumes_left <= 0:
             raise errors.DownloadError(
                 f"Downloading '{self.handle}' failed after {self._received} bytes: {_describe(cause)}. "
@@ -169,55 +135,131 @@ class HttpBody(io.RawIOBase):
             ) from cause
         self._resumes_left -= 1
         attempt = config.http_retries() - self._resumes_left
-        time.sleep(min(_BACKOFF_MAX_SECONDS, _BACKOFF_SECONDS * (2 ** (attempt - 1))))
+        # An Event, not time.sleep: abort() from another thread cuts the wait short.
+        self._aborted.wait(min(_BACKOFF_MAX_SECONDS, _BACKOFF_SECONDS * (2 ** (attempt - 1))))
+        self._check_aborted()
         _log.warning("Download of '%s' interrupted at %d bytes (%s); resuming.",
                      self.handle, self._received, _describe(cause))
         self._response.close()
         response = self._request(start=self._received)
-        if response.status_code == 206:
+        if self._aborted.is_set():  # interrupted while that request was on its way
+            response.close()
+            self._check_aborted()
+        self._window_start, self._window_bytes = time.monotonic(), 0
+        if response.status_code == 206 and _range_start(response) == self._received:
             self._response = response
             return
-        # The server sent the whole body again: skip what we already have,
-        # unless it is another body now.
-        validator = response.headers.get("ETag") or response.headers.get("Last-Modified")
-        if self._validator and validator and validator != self._validator:
+        if response.status_code == 206:
+            # A Content-Range that does not start where we stopped: ask for the whole body.
             response.close()
-            raise errors.DownloadError(
-                f"Downloading '{self.handle}' failed: the model changed on the server during the "
-                "download (its ETag changed). Try again."
-            )
-        self._response = response
-        self._skip(self._received)
+            response = self._request(start=0)
+        self._restart_from_start(response)
 
-    def _skip(self, count: int) -> None:
+    def _restart_from_start(self, response: requests.Response) -> None:
+        """Uses a full body again: skips what was delivered, if it is the same body."""
+        validator = _validator(response)
+        if validator != self._validator:
+            response.close()
+            raise self._changed("its ETag or Last-Modified changed")
+        self._response = response
+        if self._validator is not None:
+            self._skip(self._received, None)
+        else:
+            self._skip(self._received, self._crc)
+
+    def _changed(self, why: str) -> errors.DownloadError:
+        return errors.DownloadError(
+            f"Downloading '{self.handle}' failed: the model changed on the server during the "
+            f"download ({why}), so the part already received cannot be continued. Try again."
+        )
+
+    def _skip(self, count: int, expected_crc: Optional[int]) -> None:
+        crc = 0
         while count:
             chunk = self._response.raw.read(min(count, 1 << 20))
             if not chunk:
                 raise errors.DownloadError(f"Downloading '{self.handle}' failed: the body got shorter on retry.")
+            if expected_crc is not None:
+                crc = zlib.crc32(chunk, crc)
             count -= len(chunk)
+        if expected_crc is not None and crc != expected_crc:
+            raise self._changed("the bytes sent again differ from the first ones, and the server "
+                                "gives no ETag or Last-Modified")
+
+    def _check_aborted(self) -> None:
+        if self._aborted.is_set():
+            raise errors.DownloadError(f"Downloading '{self.handle}' was interrupted.")
+
+    def _check_speed(self, now: float) -> None:
+        """A body slower than TFHUB_HTTP_LOW_SPEED_LIMIT over the window counts as a stall."""
+        elapsed = now - self._window_start
+        if elapsed < self._low_speed_window:
+            return
+        if self._window_bytes < self._low_speed * elapsed:
+            speed = self._window_bytes / elapsed
+            self._window_start, self._window_bytes = now, 0
+            raise _TooSlowError(
+                f"the server sent {speed:.0f} bytes/s over {elapsed:.0f} s, below "
+                f"TFHUB_HTTP_LOW_SPEED_LIMIT={self._low_speed:.0f} over TFHUB_HTTP_LOW_SPEED_TIME"
+            )
+        self._window_start, self._window_bytes = now, 0
 
     # -- RawIOBase ------------------------------------------------------------
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:  # noqa: ANN001 - memoryview/bytearray
-        while True:
+        while not self._ended:
             try:
                 # read1: whatever one socket read brings, so a stall loses nothing.
                 data = self._response.raw.read1(len(buffer))
+                if self._low_speed:
+                    self._window_bytes += len(data)
+                    self._check_speed(time.monotonic())
             except _READ_FAILURES as exc:
+                if self._ended:
+                    break
                 self._resume(exc)
                 continue
+            except ValueError as exc:  # reading a response that abort() or end() closed
+                if self._ended:
+                    break
+                self._check_aborted()
+                raise errors.DownloadError(f"Downloading '{self.handle}' failed: {exc}.") from exc
             count = len(data)
             buffer[:count] = data
             if count:
+                if self._crc is not None:
+                    self._crc = zlib.crc32(data, self._crc)
                 self._received += count
                 self._progress.update(count)
                 return count
+            self._check_aborted()
+            if self._ended:
+                break
             if self._total is not None and self._received < self._total:
                 self._resume(ConnectionError(f"body ended at {self._received} of {self._total} bytes"))
                 continue
             return 0
+        return 0
+
+    def abort(self) -> None:
+        """Stops the download from any thread: a blocked read returns, no resume follows."""
+        self._aborted.set()
+        self._shut_down()
+
+    def end(self) -> None:
+        """Reads nothing more: from now on the body reads as ended (the rest is not wanted)."""
+        self._ended = True
+        self._shut_down()
+
+    def _shut_down(self) -> None:
+        sock = _socket_of(self._response)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def close(self) -> None:
         if not self.closed:
@@ -229,6 +271,29 @@ class HttpBody(io.RawIOBase):
     def received(self) -> int:
         """Bytes of the body received so far."""
         return self._received
+
+
+def _socket_of(response: requests.Response) -> Optional[socket.socket]:
+    """The socket a streamed response reads from, if it is still open."""
+    connection = getattr(response.raw, "_connection", None)
+    return getattr(connection, "sock", None)
+
+
+def _validator(response: requests.Response) -> Optional[str]:
+    """A strong validator of the body, for If-Range (a weak ETag does not qualify)."""
+    etag = response.headers.get("ETag")
+    if etag and not etag.startswith("W/"):
+        return etag
+    return response.headers.get("Last-Modified")
+
+
+_CONTENT_RANGE = re.compile(r"\s*bytes\s+([0-9]{1,19})-[0-9]{1,19}/(?:[0-9]{1,19}|\*)\s*\Z")
+
+
+def _range_start(response: requests.Response) -> Optional[int]:
+    """Where a 206's ``Content-Range`` says its bytes start (None if absent or malformed)."""
+    match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
+    return int(match.group(1)) if match else None
 
 
 def _refuse_html(handle: str, response: requests.Response) -> None:
@@ -248,8 +313,9 @@ def _refuse_html(handle: str, response: requests.Response) -> None:
 
 
 def _content_length(response: requests.Response) -> Optional[int]:
-    value = response.headers.get("Content-Length")
-    return int(value) if value and value.isdigit() else None
+    value = (response.headers.get("Content-Length") or "").strip()
+    # isascii: "1²" passes isdigit() but not int().
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 20 else None
 
 
 def _describe(exc: BaseException) -> str:

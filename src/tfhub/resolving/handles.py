@@ -49,6 +49,13 @@ def kind_of(handle: str) -> HandleKind:
         raise errors.HandleError(
             "The handle is empty; expected a URL (https://...) or a path to a model directory."
         )
+    try:
+        handle.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise errors.HandleError(
+            f"The handle {handle!r} holds a character that is not valid Unicode (a lone surrogate at "
+            f"position {exc.start}); it often comes from decoding bytes with errors='surrogateescape'."
+        ) from None
     scheme = split_url(handle).scheme.lower()
     if scheme in ("http", "https"):
         return HandleKind.HTTP
@@ -131,3 +138,24 @@ def split_pin(handle: str) -> tuple:
 def cache_key(handle: str) -> str:
     """SHA-1 of the handle exactly as given, as tensorflow_hub names cache entries."""
     return hashlib.sha1(handle.encode("utf8")).hexdigest()
+
+
+def gfile_exists(handle: str) -> bool:
+    """``tf.io.gfile.exists(handle)``, TensorFlow's "scheme not implemented" made a HandleError.
+
+    Raises:
+        HandleError: no tf.io.gfile filesystem serves the handle's scheme
+            (``ftp://``, a typo, a plugin such as tensorflow-io not installed).
+    """
+    from tfhub._tf import tensorflow  # noqa: PLC0415 - gfile only for such handles
+
+    tf = tensorflow()
+    try:
+        return tf.io.gfile.exists(handle)
+    except tf.errors.UnimplementedError as exc:
+        scheme = split_url(handle).scheme
+        raise errors.HandleError(
+            f"The handle {handle!r} has the scheme '{scheme}://', which neither tfhub nor any installed "
+            "tf.io.gfile filesystem reads. Use https://, gs:// or a local path (or install the "
+            f"filesystem plugin for {scheme}://)."
+        ) from exc

@@ -49,6 +49,10 @@ def pin_from_file(handle: str) -> Optional[str]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         raise errors.ConfigError(f"TFHUB_PIN_FILE={path} cannot be read ({exc.strerror}).") from exc
+    except UnicodeDecodeError as exc:
+        raise errors.ConfigError(
+            f"TFHUB_PIN_FILE={path} is not UTF-8 text (byte {exc.start}); write it as `sha256sum` prints it."
+        ) from None
     for number, line in enumerate(lines, 1):
         line = line.strip()
         if not line or line.startswith("#"):

@@ -83,9 +83,7 @@ def _resolve_local(handle: str) -> str:
 
 
 def _resolve_gfile_directory(handle: str) -> str:
-    from tfhub._tf import tensorflow  # noqa: PLC0415 - gfile only for such handles
-
-    if not tensorflow().io.gfile.exists(handle):
+    if not handles.gfile_exists(handle):
         raise errors.HandleNotFoundError(f"{handle} does not exist.")
     return handle
 
@@ -145,7 +143,7 @@ def _open_gfile_archive(handle: str) -> BinaryIO:
     from tfhub._tf import tensorflow  # noqa: PLC0415 - gfile only for such handles
 
     gfile = tensorflow().io.gfile
-    if not gfile.exists(handle):
+    if not handles.gfile_exists(handle):
         raise errors.HandleNotFoundError(f"{handle} does not exist.")
     return _GFileRaw(gfile.GFile(handle, "rb"))
 

@@ -1,0 +1,137 @@
+"""The HTTP session every download uses: retries, certificates, credentials.
+
+Retries cover connection errors and 5xx with exponential backoff; a server's
+``Retry-After`` is honoured up to ``TFHUB_HTTP_RETRY_AFTER_MAX``. Proxies, CA
+bundles and ``~/.netrc`` come from the environment as ``requests`` reads them;
+``TFHUB_HTTP_HEADERS`` adds headers. Credentials go only to the origin asked for.
+"""
+
+from __future__ import annotations
+
+import logging
+import urllib.parse
+from typing import Optional
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from tfhub import config
+from tfhub.version import __version__
+
+_log = logging.getLogger("tfhub")
+
+RETRY_STATUSES = (500, 502, 503, 504)
+BACKOFF_SECONDS = 0.5
+BACKOFF_MAX_SECONDS = 8.0
+
+
+class _CappedRetry(Retry):
+    """urllib3's Retry with the server's ``Retry-After`` capped (``TFHUB_HTTP_RETRY_AFTER_MAX``).
+
+    A malformed or absurd value (a date far ahead, 5,000 digits) waits the cap,
+    rather than raising or sleeping for hours.
+    """
+
+    cap: float = 30.0  # set per session from the setting
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        cap = self.cap
+        value = retry_after.strip()
+        if value.isascii() and value.isdigit():
+            return float(min(cap, int(value[:12])))
+        try:
+            seconds = super().parse_retry_after(retry_after)
+        except (urllib3.exceptions.HTTPError, ValueError, OverflowError):
+            return cap
+        return max(0.0, min(cap, seconds))
+
+
+def _origin(url: str) -> tuple:
+    """(scheme, host, port) of a URL, the default port filled in."""
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
+
+
+class _Session(requests.Session):
+    """A session whose credentials never follow a redirect to another origin.
+
+    requests strips ``Authorization`` on such a redirect, then puts ``~/.netrc``
+    credentials back by host name alone, so they would reach another port of
+    the host, or the same host over plain HTTP after an https URL. Here
+    credentials (netrc and ``TFHUB_HTTP_HEADERS``) go only to the origin of the
+    URL asked for (scheme, host and port), or to its https upgrade.
+    """
+
+    extra_header_names: frozenset = frozenset()
+    check_certificates: bool = True
+    _asked_origin: tuple = ()
+
+    def resolve_redirects(self, resp, req, *args, **kwargs):  # noqa: ANN001,ANN002,ANN003,ANN201
+        self._asked_origin = _origin(req.url)
+        yield from super().resolve_redirects(resp, req, *args, **kwargs)
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):  # noqa: ANN001,ANN201
+        settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        if not self.check_certificates:
+            # A CA bundle from the environment (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE)
+            # would otherwise turn verification back on.
+            settings["verify"] = False
+        return settings
+
+    def rebuild_auth(self, prepared_request, response) -> None:  # noqa: ANN001 - requests' hook
+        old, new = self._asked_origin or _origin(response.request.url), _origin(prepared_request.url)
+        upgrade = old[0] == "http" and new[0] == "https" and old[1] == new[1] and old[2] == 80 and new[2] == 443
+        if old == new or upgrade:
+            super().rebuild_auth(prepared_request, response)
+            return
+        # Another origin: no Authorization, no extra headers, and no netrc lookup.
+        prepared_request.headers.pop("Authorization", None)
+        for name in self.extra_header_names:
+            prepared_request.headers.pop(name, None)
+
+
+def new_session(retries: Optional[int] = None) -> requests.Session:
+    """A session with retries on connection errors and 5xx, certs per config.
+
+    Proxies, CA bundles and ``~/.netrc`` credentials come from the environment
+    (``HTTPS_PROXY``, ``REQUESTS_CA_BUNDLE``, ``NETRC``...), as ``requests``
+    reads them; ``TFHUB_HTTP_HEADERS`` adds headers (e.g. a bearer token).
+    """
+    retries = config.http_retries() if retries is None else retries
+    session = _Session()
+    # A subclass carrying the cap: urllib3 copies a Retry by its class, not its attributes.
+    retry_class = type("_CappedRetry", (_CappedRetry,), {"cap": config.http_retry_after_max()})
+    retry = retry_class(
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=frozenset({"GET", "HEAD"}),
+        backoff_factor=BACKOFF_SECONDS,
+        backoff_max=BACKOFF_MAX_SECONDS,
+        raise_on_status=False,
+        respect_retry_after_header=True,
+    )
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers["User-Agent"] = f"tfhub/{__version__} {requests.utils.default_user_agent()}"
+    # A .tar.gz must arrive as stored: no transfer decompression, so Range works.
+    session.headers["Accept-Encoding"] = "identity"
+    extra_headers = config.http_headers()
+    session.headers.update(extra_headers)
+    session.extra_header_names = frozenset(extra_headers)
+    if config.cert_validation_disabled():
+        _log.warning("TFHUB_DISABLE_CERT_VALIDATION=true: TLS certificates are NOT checked.")
+        session.verify = False
+        session.check_certificates = False
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+    return session
