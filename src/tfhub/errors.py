@@ -141,6 +141,14 @@ class ModuleGraphError(TfHubError, RuntimeError):
     """A ``hub.Module`` is used outside the graph (or session) it belongs to, or under eager."""
 
 
+class ColocationError(TfHubError, ValueError):
+    """Applying a module would leave a colocation group with two different meanings."""
+
+
+class FunctionContextError(TfHubError, NotImplementedError):
+    """A module cannot be applied in this function context (e.g. collections on TPU)."""
+
+
 class ExportExistsError(TfHubError, FileExistsError):
     """An export would overwrite an existing directory; nothing was written."""
 
