@@ -127,6 +127,12 @@ def counted_fn():
     hub.add_signature(inputs=x, outputs=y)
 
 
+def update_ops_fn():
+    counter = tf.Variable(0, trainable=False, name="counter")
+    v1.add_to_collection(v1.GraphKeys.UPDATE_OPS, counter.assign_add(1))
+    hub.add_signature(outputs=counter.value())
+
+
 # --- colocation (item 14) ---------------------------------------------------
 
 @scenario
@@ -326,6 +332,19 @@ def tpu_tf_function_control_dependency():
         values = [float(session.run(y)) for _ in range(3)]
         counter = holder["m"].variable_map["counter"]
         return {"values": values, "counter": int(session.run(counter))}
+
+
+@scenario
+def tpu_tf_function_collections_refused():
+    spec = hub.create_module_spec(update_ops_fn)
+    with tf.Graph().as_default():
+
+        @tf.function
+        @_in_tpu_context
+        def computation():
+            return hub.Module(spec, trainable=True)()
+
+        computation()
 
 
 @scenario

@@ -52,6 +52,8 @@ EXPECTED = {
                                                 "variables": ["module/rv"]}},
     "tpu_tf_function_with_inputs": {"ok": {"values": [19.0, 16.0]}},
     "tpu_tf_function_control_dependency": {"ok": {"counter": 3, "values": [6.0, 6.0, 6.0]}},
+    "tpu_tf_function_collections_refused": {"error": ["NotImplementedError", "RuntimeError"],
+                                            "contains": ["update_ops"]},
     "tpu_wrap_function_with_inputs": {"ok": {"values": [19.0, 16.0]}},
     "wrap_function_eager": {"ok": {"values": [11.0, 12.0]}},
     "wrap_function_eager_control_dependency": {"ok": {"counter": 3,
@@ -132,3 +134,22 @@ def test_colocation_conflict_is_a_tfhub_error_and_a_value_error():
             module({"x": tf.constant([1])})
     assert isinstance(info.value, ValueError)
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("name, builtin", [("ColocationError", ValueError),
+                                           ("FunctionContextError", NotImplementedError),
+                                           ("ModuleCallError", TypeError),
+                                           ("UnknownGraphVariantError", KeyError),
+                                           ("ModuleDefNotFoundError", FileNotFoundError)])
+def test_tfhub_errors_keep_their_class_through_tf_function_tracing(name, builtin):
+    from tfhub import errors
+
+    error_class = getattr(errors, name)
+
+    @tf.function
+    def traced():
+        raise error_class("the message")
+
+    with pytest.raises(error_class, match="the message") as info:
+        traced()
+    assert isinstance(info.value, builtin)
