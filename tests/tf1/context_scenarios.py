@@ -21,6 +21,11 @@ import tensorflow as tf
 from tensorflow.python.framework import function as defun_lib
 from tensorflow.python.ops.control_flow_ops import ControlFlowContext
 
+try:  # run as a script (the tests) or imported as tests.tf1.context_scenarios
+    import context_module_fns as fns
+except ImportError:  # pragma: no cover
+    from tests.tf1 import context_module_fns as fns
+
 v1 = tf.compat.v1
 hub: Any = None
 SCENARIOS: Dict[str, Callable[[], Any]] = {}
@@ -56,88 +61,11 @@ def groups(tensor) -> list:
     return sorted(g.decode() for g in tensor.op.colocation_groups())
 
 
-# --- module_fns -------------------------------------------------------------
-
-def ref_variable_fn():
-    v = v1.get_variable("var123", shape=[], initializer=v1.constant_initializer(10.0),
-                        use_resource=False)
-    hub.add_signature(outputs=v.value())
-
-
-def colocated_with_variable_and_input_fn():
-    v = v1.get_variable("var123", shape=[], initializer=v1.constant_initializer(1.0),
-                        use_resource=False)
-    value = v.value()
-    x = v1.placeholder(tf.float32, name="x")
-    with v1.colocate_with(v), v1.colocate_with(x):
-        y = tf.add(value, x, name="y")
-    hub.add_signature(inputs=x, outputs=y)
-
-
-def state_and_input_colocation_fn():
-    w = tf.Variable(111, name="w")
-    with v1.colocate_with(w.op):
-        v = tf.Variable(1.0, name="v")
-        y = tf.add(v, 1.0, name="y")
-    x = v1.placeholder(tf.float32, name="x")
-    with v1.colocate_with(x):
-        z = tf.add(x, 1.0, name="z")
-    hub.add_signature(inputs={"x": x}, outputs={"y": y, "z": z})
-
-
-def multi_output_input_fn():
-    x, y = tf.split([1, 2], 2, name="split")
-    with v1.colocate_with(x), v1.colocate_with(y):
-        z = tf.add(x, y, name="add")
-    hub.add_signature(inputs={"x": x, "y": y}, outputs=z, name="both")
-    hub.add_signature(inputs={"x": x}, outputs=z, name="partial")
-
-
-def random_variable_fn():
-    r = v1.get_variable("rv", shape=[], initializer=v1.random_uniform_initializer(),
-                        use_resource=True)
-    hub.add_signature(outputs=r.value())
-
-
-def variable_plus_input_fn():
-    x = v1.placeholder(tf.float32, name="x")
-    unfed = v1.placeholder(tf.float32, name="unfed")
-    r = v1.get_variable("rv", shape=[], initializer=v1.constant_initializer(10.0),
-                        use_resource=True)
-    t = v1.get_variable("rv_unused", shape=[], initializer=v1.constant_initializer(10.0),
-                        use_resource=True)
-    t.assign(unfed)  # not on the path to any output; must be pruned where everything runs
-    hub.add_signature(inputs={"x": x}, outputs=x + r)
-
-
-def unused_input_fn():
-    x = v1.placeholder(tf.int64)
-    unused = v1.placeholder(tf.int64)
-    hub.add_signature(inputs={"x": x, "unused": unused}, outputs=x * x)
-
-
-def counted_fn():
-    """Every application's output depends, by control dependency only, on a counter++."""
-    counter = v1.get_variable("counter", shape=[], dtype=tf.int32,
-                              initializer=v1.zeros_initializer(), use_resource=True)
-    x = v1.placeholder(tf.float32, shape=[], name="x")
-    bump = counter.assign_add(1)
-    with tf.control_dependencies([bump]):
-        y = tf.identity(2.0 * x, name="y")
-    hub.add_signature(inputs=x, outputs=y)
-
-
-def update_ops_fn():
-    counter = tf.Variable(0, trainable=False, name="counter")
-    v1.add_to_collection(v1.GraphKeys.UPDATE_OPS, counter.assign_add(1))
-    hub.add_signature(outputs=counter.value())
-
-
 # --- colocation (item 14) ---------------------------------------------------
 
 @scenario
 def coloc_ref_variable():
-    spec = hub.create_module_spec(ref_variable_fn)
+    spec = hub.create_module_spec(fns.ref_variable_fn)
     with tf.Graph().as_default():
         out = hub.Module(spec)()
         with v1.Session() as session:
@@ -147,7 +75,7 @@ def coloc_ref_variable():
 
 @scenario
 def coloc_propagation():
-    spec = hub.create_module_spec(colocated_with_variable_and_input_fn)
+    spec = hub.create_module_spec(fns.colocated_with_variable_and_input_fn)
     with tf.Graph().as_default():
         m = hub.Module(spec)
         u1 = tf.constant(1, name="u1")
@@ -162,7 +90,7 @@ def coloc_propagation():
 
 @scenario
 def coloc_state_and_input():
-    spec = hub.create_module_spec(state_and_input_colocation_fn)
+    spec = hub.create_module_spec(fns.state_and_input_colocation_fn)
     with tf.Graph().as_default() as graph:
         with tf.device("/device:CPU:0"):
             m = hub.Module(spec, name="m")
@@ -182,7 +110,7 @@ def coloc_state_and_input():
 
 @scenario
 def coloc_multi_output_consistent():
-    spec = hub.create_module_spec(multi_output_input_fn)
+    spec = hub.create_module_spec(fns.multi_output_input_fn)
     with tf.Graph().as_default():
         u = tf.constant([1], name="u")
         with v1.colocate_with(u):
@@ -194,7 +122,7 @@ def coloc_multi_output_consistent():
 
 @scenario
 def coloc_multi_output_conflict():
-    spec = hub.create_module_spec(multi_output_input_fn)
+    spec = hub.create_module_spec(fns.multi_output_input_fn)
     with tf.Graph().as_default():
         u = tf.constant([1], name="u")
         w = tf.constant([3], name="w")
@@ -203,7 +131,7 @@ def coloc_multi_output_conflict():
 
 @scenario
 def coloc_multi_output_partial():
-    spec = hub.create_module_spec(multi_output_input_fn)
+    spec = hub.create_module_spec(fns.multi_output_input_fn)
     with tf.Graph().as_default():
         u = tf.constant([1], name="u")
         hub.Module(spec, name="m")({"x": u}, signature="partial")
@@ -220,7 +148,7 @@ def _in_tpu_context(body):
 
 @scenario
 def tpu_defun_initialises_once():
-    spec = hub.create_module_spec(random_variable_fn)
+    spec = hub.create_module_spec(fns.random_variable_fn)
 
     @defun_lib.Defun()
     @_in_tpu_context
@@ -238,7 +166,7 @@ def tpu_defun_initialises_once():
 
 @scenario
 def tpu_tf_function_initialises_once():
-    spec = hub.create_module_spec(random_variable_fn)
+    spec = hub.create_module_spec(fns.random_variable_fn)
     with tf.Graph().as_default(), v1.Session() as session:
 
         @tf.function
@@ -257,7 +185,7 @@ def tpu_tf_function_initialises_once():
 
 @scenario
 def tpu_defun_unused_input():
-    spec = hub.create_module_spec(unused_input_fn)
+    spec = hub.create_module_spec(fns.unused_input_fn)
 
     @defun_lib.Defun(tf.int32)
     @_in_tpu_context
@@ -271,7 +199,7 @@ def tpu_defun_unused_input():
 
 @scenario
 def tpu_defun_with_inputs():
-    spec = hub.create_module_spec(variable_plus_input_fn)
+    spec = hub.create_module_spec(fns.variable_plus_input_fn)
 
     @defun_lib.Defun(tf.float32, tf.float32)
     @_in_tpu_context
@@ -287,7 +215,7 @@ def tpu_defun_with_inputs():
 
 @scenario
 def tpu_tf_function_with_inputs():
-    spec = hub.create_module_spec(variable_plus_input_fn)
+    spec = hub.create_module_spec(fns.variable_plus_input_fn)
     with tf.Graph().as_default(), v1.Session() as session:
 
         @tf.function
@@ -303,7 +231,7 @@ def tpu_tf_function_with_inputs():
 
 @scenario
 def tpu_wrap_function_with_inputs():
-    spec = hub.create_module_spec(variable_plus_input_fn)
+    spec = hub.create_module_spec(fns.variable_plus_input_fn)
     with tf.Graph().as_default(), v1.Session() as session:
         def computation(first, second):
             m = hub.Module(spec, trainable=True)
@@ -317,7 +245,7 @@ def tpu_wrap_function_with_inputs():
 
 @scenario
 def tpu_tf_function_control_dependency():
-    spec = hub.create_module_spec(counted_fn)
+    spec = hub.create_module_spec(fns.counted_fn)
     with tf.Graph().as_default(), v1.Session() as session:
         holder = {}
 
@@ -336,7 +264,7 @@ def tpu_tf_function_control_dependency():
 
 @scenario
 def tpu_tf_function_collections_refused():
-    spec = hub.create_module_spec(update_ops_fn)
+    spec = hub.create_module_spec(fns.update_ops_fn)
     with tf.Graph().as_default():
 
         @tf.function
@@ -349,7 +277,7 @@ def tpu_tf_function_collections_refused():
 
 @scenario
 def graph_control_dependency():
-    spec = hub.create_module_spec(counted_fn)
+    spec = hub.create_module_spec(fns.counted_fn)
     with tf.Graph().as_default(), v1.Session() as session:
         m = hub.Module(spec, name="counted")
         y = m(3.0)
@@ -360,7 +288,7 @@ def graph_control_dependency():
 
 @scenario
 def wrap_function_eager():
-    spec = hub.create_module_spec(variable_plus_input_fn)
+    spec = hub.create_module_spec(fns.variable_plus_input_fn)
     holder = {}
 
     def build(x):
@@ -378,7 +306,7 @@ def wrap_function_eager():
 
 @scenario
 def wrap_function_eager_control_dependency():
-    spec = hub.create_module_spec(counted_fn)
+    spec = hub.create_module_spec(fns.counted_fn)
     holder = {}
 
     def build(x):
@@ -419,6 +347,7 @@ def run(name: str) -> Dict[str, Any]:
 def main() -> None:
     global hub
     hub = _import_hub(sys.argv[1])
+    fns.bind(hub)
     for name in sys.argv[2:] or sorted(SCENARIOS):
         print(f"RESULT {name} " + json.dumps(run(name), sort_keys=True), flush=True)
 
