@@ -276,6 +276,32 @@ def tpu_tf_function_collections_refused():
 
 
 @scenario
+def real_tpu_replicate_context_builds():
+    """TensorFlow's own TPUReplicateContext: the graph builds on CPU (running needs a TPU)."""
+    from tensorflow.python.tpu import tpu_replication  # noqa: PLC0415
+
+    spec = hub.create_module_spec(fns.variable_plus_input_fn)
+    with tf.Graph().as_default():
+
+        @tf.function
+        def step(x):
+            context = tpu_replication.TPUReplicateContext(
+                name="cluster", num_replicas=1, pivot=tf.no_op(name="pivot"))
+            context.Enter()
+            try:
+                return hub.Module(spec)(x)
+            finally:
+                context.Exit()
+
+        ops = step.get_concrete_function(tf.TensorSpec([], tf.float32)).graph.get_operations()
+        return {"state_in_outer_graph": [v.op.name for v in v1.global_variables()],
+                "state_ops_in_step": sorted(o.type for o in ops if o.type in (
+                    "VarHandleOp", "AssignVariableOp", "VariableV2", "Assign")),
+                "replicated": sorted({o.get_attr("_tpu_replicate").decode() for o in ops
+                                      if "_tpu_replicate" in o.node_def.attr})}
+
+
+@scenario
 def graph_control_dependency():
     spec = hub.create_module_spec(fns.counted_fn)
     with tf.Graph().as_default(), v1.Session() as session:

@@ -54,6 +54,9 @@ EXPECTED = {
     "tpu_tf_function_control_dependency": {"ok": {"counter": 3, "values": [6.0, 6.0, 6.0]}},
     "tpu_tf_function_collections_refused": {"error": ["NotImplementedError", "RuntimeError"],
                                             "contains": ["update_ops"]},
+    "real_tpu_replicate_context_builds": {"ok": {
+        "state_in_outer_graph": ["module/rv", "module/rv_unused"], "state_ops_in_step": [],
+        "replicated": ["cluster"]}},
     "tpu_wrap_function_with_inputs": {"ok": {"values": [19.0, 16.0]}},
     "wrap_function_eager": {"ok": {"values": [11.0, 12.0]}},
     "wrap_function_eager_control_dependency": {"ok": {"counter": 3,
