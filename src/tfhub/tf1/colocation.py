@@ -12,7 +12,7 @@ tensors that replaced those ops, and the op's device follows the new group.
 
 from __future__ import annotations
 
-from typing import Dict, List, Mapping, Set, Tuple
+from typing import Dict, List, Mapping, Optional, Set, Tuple
 
 from tfhub import errors
 
@@ -25,10 +25,10 @@ class _Rewrite:
     def __init__(self, groups: List[bytes], reason: str):
         self.groups = groups
         self.reason = reason
-        self.conflict: Tuple[List[bytes], str] = ()
+        self.conflict: Optional[Tuple[List[bytes], str]] = None
 
     def add(self, groups: List[bytes], reason: str) -> None:
-        if groups != self.groups and not self.conflict:
+        if groups != self.groups and self.conflict is None:
             self.conflict = (groups, reason)
 
 
@@ -75,7 +75,7 @@ def _rewritten(op, values: List[bytes], rewrites: Dict[bytes, _Rewrite]) -> Tupl
         if rewrite is None:
             new_groups.add(value)
             continue
-        if rewrite.conflict:
+        if rewrite.conflict is not None:
             raise errors.ColocationError(
                 "Failed to rewrite colocation constraints while applying hub.Module: node "
                 f"{op.name!r} is colocated with group {value.decode()!r}, which would become "

@@ -139,7 +139,8 @@ def import_application(meta_graph, scope: str, state_map: Mapping[str, object],
                 f"has collections {sorted(apply_graph.collection_def)}; apply it outside the "
                 "TPU computation or export the module without them.")
         kept = function_context.prune_to(apply_graph.graph_def, output_names)
-        state_map = {k: graph.capture(v) for k, v in state_map.items() if k[:-2] in kept}
+        state_map = {k: graph.capture(v) for k, v in state_map.items()
+                     if k.rpartition(":")[0] in kept}
         feeds = {k: v for k, v in feeds.items() if k.rpartition(":")[0] in kept}
     else:
         function_context.warn_if_unpruned_function(graph)
