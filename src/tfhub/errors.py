@@ -11,8 +11,30 @@ import errno
 from typing import Optional
 
 
+# Built-in bases whose instances Exception.__init__ initialises exactly as their own.
+_PLAIN_BUILTINS = (ValueError, TypeError, RuntimeError, KeyError, AssertionError)
+
+
 class TfHubError(Exception):
     """Root of tfhub's exceptions."""
+
+    def __init_subclass__(cls, **kwargs):
+        """Keeps the class when raised while a ``tf.function`` is traced.
+
+        AutoGraph re-raises an exception from traced code as its own type only
+        if that type's ``__init__`` is ``Exception.__init__`` (or a few
+        built-ins); anything else becomes a ``StagingError`` that no
+        ``except ValueError`` catches. Subclasses of plain built-ins without an
+        ``__init__`` of their own therefore use ``Exception.__init__``, which is
+        what those built-ins run anyway.
+        """
+        super().__init_subclass__(**kwargs)
+        builtin_bases = [b for b in cls.__mro__ if b.__module__ == "builtins"
+                         and b not in (object, BaseException, Exception)]
+        plain = all(issubclass(b, _PLAIN_BUILTINS) or b is LookupError for b in builtin_bases)
+        if plain and not any("__init__" in vars(k) for k in cls.__mro__
+                             if k.__module__ != "builtins"):
+            cls.__init__ = Exception.__init__
 
 
 class ConfigError(TfHubError, ValueError):
@@ -139,6 +161,14 @@ class ModuleCreationError(TfHubError, ValueError):
 
 class ModuleGraphError(TfHubError, RuntimeError):
     """A ``hub.Module`` is used outside the graph (or session) it belongs to, or under eager."""
+
+
+class ColocationError(TfHubError, ValueError):
+    """Applying a module would leave a colocation group with two different meanings."""
+
+
+class FunctionContextError(TfHubError, NotImplementedError):
+    """A module cannot be applied in this function context (e.g. collections on TPU)."""
 
 
 class ExportExistsError(TfHubError, FileExistsError):

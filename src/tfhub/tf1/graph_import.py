@@ -13,6 +13,7 @@ from typing import Dict, Iterable, Mapping
 
 from tfhub import errors
 from tfhub._tf import tensorflow
+from tfhub.tf1 import colocation, function_context
 
 tf = tensorflow()
 
@@ -116,10 +117,33 @@ def apply_scope(name: str) -> str:
 
 
 def import_application(meta_graph, scope: str, state_map: Mapping[str, object],
-                       feeds: Mapping[str, object], trainable: bool) -> None:
-    """Re-imports a graph variant under ``scope``, fed from ``state_map`` and ``feeds``."""
+                       feeds: Mapping[str, object], trainable: bool,
+                       output_names: Iterable[str]) -> None:
+    """Re-imports a graph variant under ``scope``, fed from ``state_map`` and ``feeds``.
+
+    ``output_names`` are the tensors the application must compute; inside a
+    TPU function graph everything else is pruned away.
+
+    Raises:
+        FunctionContextError: inside a TPU function, the module has graph
+            collections that an application would import.
+        ColocationError: see ``colocation.rewrite_after_import``.
+    """
+    graph = tf.compat.v1.get_default_graph()
     keep = _APPLY_COLLECTIONS | (_TRAINABLE_APPLY_COLLECTIONS if trainable else frozenset())
     apply_graph = _filtered_copy(meta_graph, keep)
+    if function_context.in_tpu_function(graph):
+        if apply_graph.collection_def:
+            raise errors.FunctionContextError(
+                "Applying a hub.Module inside a TPU function is not supported when its graph "
+                f"has collections {sorted(apply_graph.collection_def)}; apply it outside the "
+                "TPU computation or export the module without them.")
+        kept = function_context.prune_to(apply_graph.graph_def, output_names)
+        state_map = {k: graph.capture(v) for k, v in state_map.items()
+                     if k.rpartition(":")[0] in kept}
+        feeds = {k: v for k, v in feeds.items() if k.rpartition(":")[0] in kept}
+    else:
+        function_context.warn_if_unpruned_function(graph)
     for node in apply_graph.graph_def.node:
         tensor = state_map.get(f"{node.name}:0")
         if tensor is not None:
@@ -127,6 +151,7 @@ def import_application(meta_graph, scope: str, state_map: Mapping[str, object],
     input_map = dict(state_map)
     input_map.update(feeds)
     _import(apply_graph, scope, input_map)
+    colocation.rewrite_after_import(graph, scope, input_map)
 
 
 def _make_placeholder(node, dtype) -> None:

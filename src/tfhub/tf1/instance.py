@@ -6,7 +6,7 @@ from typing import Any, Dict, Optional, Set
 
 from tfhub import errors
 from tfhub._tf import tensorflow
-from tfhub.tf1 import graph_import, tensor_info
+from tfhub.tf1 import function_context, graph_import, tensor_info
 from tfhub.tf1.export import write_module
 from tfhub.tf1.variable_map import build_variable_map
 
@@ -30,10 +30,11 @@ class ModuleInstance:
         self._trainable = trainable
         self._meta_graph = spec.meta_graph(tags)
         self.graph = tf.compat.v1.get_default_graph()
-        self.scope = graph_import.state_scope(name)
-        self._state_map = graph_import.import_state(self._meta_graph, self.scope, trainable)
-        self.variable_map = build_variable_map(self.scope)
-        with tf.control_dependencies(None):
+        with function_context.state_context(self.graph):
+            self.state_graph = tf.compat.v1.get_default_graph()
+            self.scope = graph_import.state_scope(name)
+            self._state_map = graph_import.import_state(self._meta_graph, self.scope, trainable)
+            self.variable_map = build_variable_map(self.scope)
             if spec.checkpoint_path and self.variable_map:
                 tf.compat.v1.train.init_from_checkpoint(spec.checkpoint_path, self.variable_map)
             self._saver = self._make_saver()
@@ -41,7 +42,8 @@ class ModuleInstance:
     def _make_saver(self) -> Optional[Any]:
         if not self.variable_map:
             return None
-        with self.graph.name_scope(None), self.graph.name_scope(self.scope + "/"):
+        graph = self.state_graph
+        with graph.name_scope(None), graph.name_scope(self.scope + "/"):
             return tf.compat.v1.train.Saver(
                 var_list=self.variable_map, sharded=True, name="hub_export_saver",
                 write_version=tf.compat.v1.train.SaverDef.V2)
@@ -66,8 +68,10 @@ class ModuleInstance:
         values = {k: tensor_info.convert_value(k, v, input_infos[k]) for k, v in values.items()}
         feeds = tensor_info.build_input_map(signature_def.inputs, values)
         scope = graph_import.apply_scope(f"{self.short_name}_apply_{name.replace(':', '_')}")
+        output_names = [n for info in signature_def.outputs.values()
+                        for n in tensor_info.component_names(info)]
         graph_import.import_application(
-            self._meta_graph, scope, self._state_map, feeds, self._trainable)
+            self._meta_graph, scope, self._state_map, feeds, self._trainable, output_names)
         return {key: tensor_info.build_output(info, self.graph, scope, feeds)
                 for key, info in signature_def.outputs.items()}
 
@@ -78,7 +82,7 @@ class ModuleInstance:
             ModuleGraphError: ``session`` runs another graph.
             ExportExistsError: ``path`` exists.
         """
-        if session.graph is not self.graph:
+        if session.graph is not self.state_graph:
             raise errors.ModuleGraphError(
                 "session graph differs from the graph where the module was instantiated. "
                 "Export with a session of the module's graph.")
