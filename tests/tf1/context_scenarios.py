@@ -10,11 +10,9 @@ libraries, each in its own process, and compare.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import json
 import sys
 import traceback
-import types
 from typing import Any, Callable, Dict
 
 import tensorflow as tf
@@ -348,17 +346,6 @@ def wrap_function_eager_control_dependency():
     return {"values": values, "counter": int(read()[0])}
 
 
-def _import_hub(name: str) -> Any:
-    """tensorflow_hub 0.15's import check wants pkg_resources, absent without setuptools."""
-    if name == "tensorflow_hub" and importlib.util.find_spec("pkg_resources") is None:
-        from packaging.version import parse  # noqa: PLC0415
-
-        stand_in = types.ModuleType("pkg_resources")
-        stand_in.parse_version = parse
-        sys.modules["pkg_resources"] = stand_in
-    return importlib.import_module(name)
-
-
 def run(name: str) -> Dict[str, Any]:
     """The outcome of one scenario: ``{"ok": ...}`` or the error's builtin types and message."""
     try:
@@ -372,7 +359,7 @@ def run(name: str) -> Dict[str, Any]:
 
 def main() -> None:
     global hub
-    hub = _import_hub(sys.argv[1])
+    hub = importlib.import_module(sys.argv[1])
     fns.bind(hub)
     for name in sys.argv[2:] or sorted(SCENARIOS):
         print(f"RESULT {name} " + json.dumps(run(name), sort_keys=True), flush=True)
