@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-from typing import Optional, Protocol, Set, Tuple, Union
+from typing import Dict, Optional, Protocol, Set, Tuple, Union
 
 from tfhub import config, errors
 from tfhub.resolving import faults, handles, integrity, leftovers
@@ -182,9 +182,21 @@ def _resolve_gfile_directory(handle: str) -> str:
 _SWEPT: Set[Tuple[str, str]] = set()
 
 
+# (cache root, handle) -> Entry: an Entry's paths are built once, not on every warm resolve.
+_ENTRIES: Dict[Tuple[str, str], Entry] = {}
+
+
+def _entry(cache: Cache, handle: str) -> Entry:
+    where = (str(cache.root), handle)
+    entry = _ENTRIES.get(where)
+    if entry is None:
+        entry = _ENTRIES[where] = cache.entry(handle)
+    return entry
+
+
 def _cached(cache: Cache, handle: str, pin: Optional[str], force: bool, offline: bool) -> Resolved:
     """A downloadable handle's cache entry, fetched when missing, broken, unverified for the pin, or forced."""
-    entry = cache.entry(handle)
+    entry = _entry(cache, handle)
     if not force and entry.is_complete(pin):
         _sweep_once(entry)
         return _hit(entry, handle, pin)
