@@ -184,13 +184,19 @@ class Entry:
             self._fetch_and_swap(fetch)
             return True
 
-    def tidy(self) -> None:
-        """Finishes or undoes an interrupted swap and removes dead leftovers, unless someone holds the lock."""
+    def tidy(self, wait: bool = False) -> None:
+        """Finishes or undoes an interrupted swap and removes dead leftovers.
+
+        Without ``wait``, does nothing while another process holds the lock
+        (it tidies itself); with it, waits for that process first.
+        """
         from tfhub.resolving import locks  # noqa: PLC0415 - filelock only when writing
 
         try:
             lock = self._locked()
-            if not locks.try_acquire(lock):
+            if wait:
+                lock.acquire()
+            elif not locks.try_acquire(lock):
                 return
         except OSError:
             return  # a cache we cannot write: nothing to tidy from here

@@ -201,7 +201,7 @@ def _cached(cache: Cache, handle: str, pin: Optional[str], force: bool, offline:
         _sweep_once(entry)
         return _hit(entry, handle, pin)
     if offline:
-        entry.tidy()  # an interrupted swap may have left the entry aside
+        entry.tidy(wait=True)  # a swap under way, or one a dead process left half done
         if not force and entry.is_complete(pin):
             return _hit(entry, handle, pin)
         raise _offline_miss(entry, handle, pin, force)
