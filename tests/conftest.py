@@ -28,6 +28,7 @@ _TFHUB_VARS = (
     "TFHUB_HTTP_HEADERS",
     "TFHUB_PIN_FILE",
     "TFHUB_TEST_KILL_AT",
+    "TFHUB_TEST_DOOR_LOG",
 )
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -51,11 +51,11 @@ def lock_is_free(cache_dir: Path, handle: str) -> bool:
 
 
 def temp_leftovers(cache_dir: Path) -> List[str]:
-    """Temp dirs and half-written files in the cache, ours or tensorflow_hub's."""
+    """Temp dirs, entries moved aside and half-written files in the cache, ours or tensorflow_hub's."""
     if not cache_dir.exists():
         return []
     return sorted(p.name for p in cache_dir.iterdir()
-                  if p.name.endswith((".tfhub-tmp", ".tmp")) or ".tmp" in p.name)
+                  if p.name.endswith((".tfhub-tmp", ".tmp", ".tfhub-aside", ".pending")) or ".tmp" in p.name)
 
 
 def entry_problem(cache_dir: Path, handle: str, files: Dict[str, bytes]) -> Optional[str]:
@@ -67,7 +67,7 @@ def entry_problem(cache_dir: Path, handle: str, files: Dict[str, bytes]) -> Opti
     descriptor = entry.descriptor()
     if descriptor is None or descriptor.manifest is None:
         return "no manifest in the descriptor"
-    if descriptor.manifest != {name: len(data) for name, data in files.items()}:
+    if dict(descriptor.manifest.sizes) != {name: len(data) for name, data in files.items()}:
         return f"manifest {descriptor.manifest} does not list the model's files"
     for name, data in files.items():
         if (entry.directory / name).read_bytes() != data:

@@ -3,7 +3,8 @@
 Two kinds of kill points: random instants during a slowed-down download and
 extraction (seeded, so a failure can be replayed), and named points in
 cache.py (``TFHUB_TEST_KILL_AT``) that hit the narrow windows around the
-descriptor write and the rename, where a process kills itself.
+descriptor write and the rename, where a process kills itself; and the same
+for each step of a swap, where a new entry replaces a complete old one.
 
 After every kill: an entry directory, if there is one, is complete; then a
 fresh resolve in this process returns the model with its manifest matching
@@ -22,8 +23,10 @@ import pytest
 import tfhub as hub
 from tests.reliability import procs
 from tests.support import tally
+from tfhub.resolving import cache as cache_lib
 from tfhub.resolving import maintenance
 from tfhub.resolving.cache import KILL_POINT_ENV, KILL_POINTS
+from tfhub.resolving.faults import SWAP_KILL_POINTS
 
 RANDOM_KILLS = 24
 SEED = 8
@@ -87,3 +90,29 @@ def test_sigkill_at_named_points(http_server, cache_dir, served_model, point, ro
     assert victim.returncode == -signal.SIGKILL, f"the process did not reach '{point}': {err}"
     tally.add("reliability: kill points (named)")
     _check_after_kill(cache_dir, url, files)
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("point", SWAP_KILL_POINTS)
+def test_sigkill_while_a_new_entry_replaces_the_old_one(http_server, cache_dir, served_model, tmp_path, point):
+    """`tfhub download --force` killed at each step of the swap: the old or the new model, whole, offline too."""
+    old_files, old_archive = served_model
+    new_files, new_archive = procs.model_archive(tmp_path / "new", {name: len(data) for name, data in old_files.items()})
+    url = http_server.add("/m", body=old_archive)
+    hub.resolve(url)
+    http_server.routes["/m"].body = new_archive  # same names and sizes: only the bytes tell them apart
+    victim = procs.spawn_resolve(url, cache_dir, {KILL_POINT_ENV: point},
+                                 script="import sys; from tfhub.cli.main import main; main(['download', '--force', sys.argv[1]])")
+    _, err = victim.communicate(timeout=120)
+    assert victim.returncode == -signal.SIGKILL, f"the process did not reach '{point}': {err}"
+    tally.add("reliability: kill points (swap)")
+    gets = len(http_server.gets())
+    offline = procs.spawn_resolve(url, cache_dir, {"TFHUB_OFFLINE": "1"})
+    out, err = offline.communicate(timeout=120)
+    assert offline.returncode == 0, err  # no good entry lost: offline still resolves
+    assert len(http_server.gets()) == gets
+    served = old_files if point in ("extracted", "descriptor-temp-written", "moved-aside") else new_files
+    assert procs.entry_problem(cache_dir, url, served) is None
+    entry = cache_lib.Cache(cache_dir).entry(url)
+    assert entry.deep_problem() is None  # the descriptor describes these very bytes
+    assert procs.temp_leftovers(cache_dir) == [] and procs.lock_is_free(cache_dir, url)

@@ -49,7 +49,8 @@ def served(http_server, tmp_path):
     models = []
     for number in range(HANDLES):
         files, archive = procs.model_archive(tmp_path / f"src{number}", {
-            "saved_model.pb": 400_000, "variables/variables.index": 300 + number})
+            "saved_model.pb": 400_000, "variables/variables.index": 300 + number,
+            "variables/variables.data-00000-of-00001": 2000})
         url = http_server.add(f"/publisher/model{number}/1", body=archive, chunk=32 * 1024, chunk_delay=0.01)
         models.append((url, files))
     return models
@@ -124,3 +125,31 @@ def test_killed_tensorflow_hub_download_does_not_make_anyone_wait(tensorflow_hub
     assert survivor.returncode == 0, err[-3000:]
     assert out.strip() == str(cache_dir / key)
     assert procs.entry_problem(cache_dir, url, files) is None
+
+
+@pytest.mark.timeout(600)
+def test_killed_tfhub_download_then_completed_by_tensorflow_hub_leaves_no_temp_dir(
+        tensorflow_hub_available, served, cache_dir, tmp_path, http_server):
+    url, files = served[0]
+    route = http_server.routes["/publisher/model0/1"]
+    route.chunk_delay = 0.3  # about 4 s: killed mid-way
+    key = procs.cache_key(url)
+    victim = procs.spawn_resolve(url, cache_dir)
+    deadline = time.monotonic() + 120
+    while not list(cache_dir.glob(f"{key}.*.tfhub-tmp")):
+        assert victim.poll() is None and time.monotonic() < deadline, victim.communicate()[1][-2000:]
+        time.sleep(0.05)
+    time.sleep(0.3)
+    victim.send_signal(signal.SIGKILL)
+    victim.communicate(timeout=30)
+    route.chunk_delay = 0.0
+    finisher = _spawn("tensorflow_hub", tmp_path / "finish", cache_dir, [url])  # completes the entry its way
+    (tmp_path / "finish.go").touch()
+    out, err = finisher.communicate(timeout=300)
+    assert finisher.returncode == 0, err[-3000:]
+    assert list(cache_dir.glob(f"{key}.*.tfhub-tmp")), "the killed download left no temp dir to clean"
+    gets = len(http_server.gets())
+    assert hub.resolve(url) == str(cache_dir / key)
+    assert len(http_server.gets()) == gets  # tensorflow_hub's entry is used as is
+    assert procs.temp_leftovers(cache_dir) == []  # and tfhub's dead temp dir is gone
+    tally.add("reliability: kill points (tfhub victim, tensorflow_hub finisher)")

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from tfhub import errors
 from tfhub.cli import output
-from tfhub.resolving import handles, integrity, resolvers
+from tfhub.resolving import resolvers
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,14 +33,8 @@ def _resolve(args: argparse.Namespace) -> int:
 
 
 def _download(args: argparse.Namespace) -> int:
-    if not args.force:
-        print(resolvers.resolve(args.handle, sha256=args.sha256))
-        return 0
-    if handles.kind_of(args.handle) in (handles.HandleKind.LOCAL, handles.HandleKind.GFILE_DIRECTORY):
-        raise errors.HandleError(f"'{args.handle}' is read in place; there is nothing to download again.")
-    handle, pin = handles.split_pin(args.handle)
-    sha256 = integrity.normalize(args.sha256 or pin, "--sha256") if (args.sha256 or pin) else None
-    print(resolvers.cached_download(handle, force=True, sha256=sha256))
+    request = resolvers.Request(args.handle, sha256=args.sha256, force=args.force)
+    print(resolvers.resolve_request(request).path)
     return 0
 
 

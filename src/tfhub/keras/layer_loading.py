@@ -49,13 +49,17 @@ def load_handle(handle: Any, tags: Optional[Iterable[str]], load_options: Any,
     if callable(handle) and not isinstance(handle, str):
         return LoadedHandle(handle, bool(getattr(handle, "_is_hub_module_v1", False)), False)
     load_options = load_options or _ambient_load_options()
-    if trainable and isinstance(handle, str) and formats.detect(resolve(handle)).is_hub_module_v1:
+    from tfhub.tf2.loading import load, load_resolved  # noqa: PLC0415
+
+    if not isinstance(handle, str):
+        obj = load(handle, tags=tags, options=load_options)  # raises tensorflow_hub's error
+        return LoadedHandle(obj, bool(getattr(obj, "_is_hub_module_v1", False)), False)
+    path = resolve(handle)  # once per layer: both branches below load from this path
+    if trainable and formats.detect(path).is_hub_module_v1:
         from tfhub.tf2 import tf1_trainable  # noqa: PLC0415 - only for TF1 fine-tuning
 
         obj = tf1_trainable.load_trainable(
-            handle, signature=signature or "default", tags=tags, options=load_options)
+            handle, signature=signature or "default", tags=tags, options=load_options, path=path)
         return LoadedHandle(obj, True, True)
-    from tfhub.tf2.loading import load  # noqa: PLC0415
-
-    obj = load(handle, tags=tags, options=load_options)
+    obj = load_resolved(handle, path, tags=tags, options=load_options)
     return LoadedHandle(obj, bool(getattr(obj, "_is_hub_module_v1", False)), False)

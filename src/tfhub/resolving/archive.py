@@ -11,11 +11,12 @@ than :data:`MAX_DEPTH` components are refused.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import os
 import shutil
 import tarfile
 from pathlib import Path
-from typing import BinaryIO, Iterable, Union
+from typing import BinaryIO, Dict, Iterable, Optional, Union
 
 from tfhub import errors
 from tfhub.resolving import archive_streams as streams
@@ -59,8 +60,21 @@ def _clear(path: str) -> None:
         os.unlink(path)
 
 
-def _extract_member(archive: tarfile.TarFile, member: tarfile.TarInfo, root: str, root_real: str) -> None:
+def _copy_hashing(source: BinaryIO, out: BinaryIO) -> str:
+    """Copies ``source`` to ``out``; returns the SHA-256 of what passed."""
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: source.read(_CHUNK), b""):
+        digest.update(chunk)
+        out.write(chunk)
+    return digest.hexdigest()
+
+
+def _extract_member(archive: tarfile.TarFile, member: tarfile.TarInfo, root: str, root_real: str,
+                    digests: Optional[Dict[str, str]] = None) -> None:
     target = _target_path(root, member.name)
+    relative = os.path.relpath(target, root).replace(os.sep, "/")
+    if digests is not None:
+        digests.pop(relative, None)  # whatever replaces a file there, its old digest is void
     if target == root and member.isdir():
         return
     parent = os.path.dirname(target)
@@ -75,7 +89,10 @@ def _extract_member(archive: tarfile.TarFile, member: tarfile.TarInfo, root: str
         _clear(target)
         source = archive.extractfile(member)
         with open(target, "wb") as out:
-            shutil.copyfileobj(source, out, _CHUNK)
+            if digests is None:
+                shutil.copyfileobj(source, out, _CHUNK)
+            else:
+                digests[relative] = _copy_hashing(source, out)
     elif member.issym():
         _extract_symlink(member, target, parent, root_real)
     elif member.islnk():
@@ -128,13 +145,16 @@ def _member_failure(member: tarfile.TarInfo, root: str, exc: OSError) -> errors.
     )
 
 
-def extract(stream: BinaryIO, target: Union[str, Path], source: str) -> int:
+def extract(stream: BinaryIO, target: Union[str, Path], source: str,
+            digests: Optional[Dict[str, str]] = None) -> int:
     """Extracts the tar archive read from ``stream`` into ``target``.
 
     Args:
         stream: a readable binary stream (an HTTP body, a file).
         target: an existing, empty directory.
         source: the URL or path the stream comes from, for messages.
+        digests: when given, filled with the SHA-256 of each regular file written
+            (POSIX relative path -> hex), computed as it is written.
 
     Returns:
         The number of members extracted.
@@ -161,7 +181,7 @@ def extract(stream: BinaryIO, target: Union[str, Path], source: str) -> int:
                 with tarfile.open(fileobj=watched, mode=mode, bufsize=_CHUNK, tarinfo=streams.BoundedTarInfo) as archive:
                     for member in archive:
                         try:
-                            _extract_member(archive, member, root, root_real)
+                            _extract_member(archive, member, root, root_real, digests)
                         except OSError as exc:
                             if isinstance(exc, errors.TfHubError) or exc.errno is None:
                                 raise

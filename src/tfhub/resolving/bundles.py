@@ -5,8 +5,14 @@ A bundle is a tar file holding, for each exported entry, its files under
 fields and every file with its size and SHA-256. Importing checks the whole
 bundle first (names, member types, manifest against members, keys against
 handles), then installs each entry atomically through the cache's own
-temp-dir-and-rename, checking every file's SHA-256 on the way. Imported entries
-resolve under their original handles, also with ``TFHUB_OFFLINE=1``.
+temp-dir-and-rename (through the one door, :mod:`tfhub.resolving.resolvers`),
+checking every file's SHA-256 on the way. Imported entries resolve under their
+original handles, also with ``TFHUB_OFFLINE=1``.
+
+A bundle cannot prove which archive its files came from: the archive digest it
+records is kept as a claim (``Claimed-Archive-SHA256``), never as the digest
+pins trust. A pinned resolve of an imported entry therefore downloads the
+archive to check it (and, offline, refuses).
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from typing import Any, BinaryIO, Dict, List, Optional, Sequence
 
 from tfhub import config, errors
 from tfhub.resolving import handles
-from tfhub.resolving.cache import Cache, Descriptor, Entry, write_atomically
+from tfhub.resolving.cache import Cache, Descriptor, Entry, Fetched, write_atomically
 from tfhub.resolving.maintenance import find_entry
 
 MANIFEST_NAME = "tfhub-bundle.json"
@@ -116,7 +122,7 @@ def _add_entry(tar: tarfile.TarFile, entry: Entry) -> Dict[str, Any]:
         "handle": entry.handle,
         "download_time": descriptor.download_time,
         "host": descriptor.host,
-        "archive_sha256": descriptor.archive_sha256,
+        "archive_sha256": descriptor.archive_sha256 or descriptor.claimed_sha256,
         "directories": directories,
         "files": files,
     }
@@ -215,16 +221,26 @@ def _check_record(bundle: Path, record: Dict[str, Any], by_name: Dict[str, tarfi
         odd = sorted(listed.symmetric_difference(present))[:3]
         raise _bad(bundle, f"the files of '{handle}' do not match its manifest (e.g. {odd})")
     for relative, info in record["files"].items():
+        digest = info.get("sha256")
+        if not isinstance(digest, str) or len(digest) != 64:
+            raise _bad(bundle, f"'{relative}' of '{handle}' has no SHA-256 in the manifest")
         if not _safe_relative(relative) or by_name[f"entries/{key}/{relative}"].size != int(info["size"]):
             raise _bad(bundle, f"'{relative}' of '{handle}' does not match its manifest")
-    for relative in record.get("directories", []):
-        if not _safe_relative(relative):
+    directories = list(record.get("directories", []))
+    for relative in directories:
+        if not isinstance(relative, str) or not _safe_relative(relative):
             raise _bad(bundle, f"directory {relative!r} of '{handle}' climbs out of its entry")
+    parents = {"/".join(path.split("/")[:i]) for path in list(listed) + directories
+               for i in range(1, path.count("/") + 1)}
+    clash = sorted(listed & (parents | set(directories)))
+    if clash:
+        raise _bad(bundle, f"'{clash[0]}' of '{handle}' is both a file and a directory")
 
 
 def _extract_entry(tar: tarfile.TarFile, by_name: Dict[str, tarfile.TarInfo],
-                   record: Dict[str, Any], target: Path, bundle: Path) -> Optional[str]:
+                   record: Dict[str, Any], target: Path, bundle: Path) -> Fetched:
     """Writes one entry's files into ``target``, checking each SHA-256."""
+    digests: Dict[str, str] = {}
     for relative in record.get("directories", []):
         (target / relative).mkdir(parents=True, exist_ok=True)
     for relative, info in sorted(record["files"].items()):
@@ -241,20 +257,36 @@ def _extract_entry(tar: tarfile.TarFile, by_name: Dict[str, tarfile.TarInfo],
                 f"'{relative}' of '{record['handle']}' in {bundle} is damaged (SHA-256 mismatch); "
                 "that entry was not imported. Export it again."
             )
-    return record.get("archive_sha256")
+        digests[relative] = digest.hexdigest()
+    claimed = record.get("archive_sha256")
+    return Fetched(claimed_sha256=claimed if isinstance(claimed, str) else None, digests=digests)
+
+
+@dataclasses.dataclass(frozen=True)
+class _BundleSource:
+    """One bundle record as the door's :class:`~tfhub.resolving.resolvers.Source`."""
+
+    tar: tarfile.TarFile
+    by_name: Dict[str, tarfile.TarInfo]
+    record: Dict[str, Any]
+    bundle: Path
+
+    def fill(self, target: Path) -> Fetched:
+        try:
+            return _extract_entry(self.tar, self.by_name, self.record, Path(target), self.bundle)
+        except (tarfile.TarError, EOFError) as exc:
+            raise _bad(self.bundle, f"it is truncated or corrupt ({exc})") from exc
 
 
 def _install(cache: Cache, tar: tarfile.TarFile, by_name: Dict[str, tarfile.TarInfo],
              record: Dict[str, Any], bundle: Path, force: bool) -> BundleItem:
+    from tfhub.resolving import resolvers  # noqa: PLC0415 - the door, only when importing
+
     entry = cache.entry(record["handle"])
-    fetched = []
-
-    def fetch(target: Path) -> Optional[str]:
-        fetched.append(target)
-        return _extract_entry(tar, by_name, record, target, bundle)
-
-    entry.populate(fetch, force=force)
-    if not fetched:
+    source = _BundleSource(tar, by_name, record, bundle)
+    resolved = resolvers.resolve_request(
+        resolvers.Request(record["handle"], force=force, source=source, cache_dir=cache.root))
+    if not resolved.fetched:
         return _item(record, "already cached")
     written = entry.descriptor()
     if written is not None:  # keep where and when the model was first downloaded

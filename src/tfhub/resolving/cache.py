@@ -3,34 +3,40 @@
 Layout under the cache directory (compatible with tensorflow_hub):
 
 * ``<key>/`` — a complete model directory (``key = sha1(handle)``);
-* ``<key>.descriptor.txt`` — the handle, time, host and a manifest of every
-  file with its size; tensorflow_hub's three lines come first;
+* ``<key>.descriptor.txt`` — the handle, time, host, archive digest and a
+  manifest of every file (see :mod:`tfhub.resolving.descriptors`);
 * ``<key>.<uid>.tfhub-tmp/`` — a download in progress (ours);
+* ``<key>.tfhub-swap``, ``<key>.<uid>.tfhub-aside/`` and
+  ``<key>.descriptor.txt.<uid>.pending`` — a swap under way, the old entry and
+  the new descriptor, while a new entry replaces an old one;
 * ``.locks/<key>.lock`` — the per-entry lock, an OS file lock the kernel
   releases when its holder dies.
 
-Correctness rests on the rename of a complete temp dir; the lock only avoids
-duplicated downloads.
+Correctness rests on renames of complete directories and files; the lock only
+avoids duplicated downloads. A new entry replaces an old one only once it is
+complete, so a failed fetch never costs the entry that was there.
 """
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import datetime
-import functools
 import errno
-import json
+import functools
 import logging
 import os
 import shutil
-import signal
 import socket
+import stat
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Iterator, List, Mapping, Optional, Tuple
 
 from tfhub import errors
-from tfhub.resolving import handles, leftovers
+from tfhub.resolving import descriptors, faults, handles, leftovers, manifests
+from tfhub.resolving.descriptors import Descriptor, write_atomically  # noqa: F401 - re-exported
+from tfhub.resolving.faults import KILL_POINT_ENV, KILL_POINTS, fault_point  # noqa: F401 - re-exported
 
 if TYPE_CHECKING:
     import filelock
@@ -40,132 +46,29 @@ _log = logging.getLogger("tfhub")
 DESCRIPTOR_SUFFIX = leftovers.DESCRIPTOR_SUFFIX
 TEMP_SUFFIX = leftovers.TFHUB_TEMP_SUFFIX
 LOCKS_DIRNAME = leftovers.LOCKS_DIRNAME
-_MANIFEST_PREFIX = "Manifest: "
-_SHA256_FIELD = "Archive-SHA256"
-
-Manifest = Dict[str, int]  # relative path (POSIX separators) -> size in bytes
-
-
-def build_manifest(directory: Path) -> Manifest:
-    """Every regular file under ``directory`` with its size."""
-    manifest: Manifest = {}
-    for dirpath, _, filenames in os.walk(directory):
-        for filename in filenames:
-            full = os.path.join(dirpath, filename)
-            if os.path.isfile(full):
-                relative = os.path.relpath(full, directory).replace(os.sep, "/")
-                manifest[relative] = os.path.getsize(full)
-    return manifest
-
-
-def manifest_mismatch(directory: Path, manifest: Manifest) -> Optional[str]:
-    """Why ``directory`` no longer matches ``manifest``, or None when it does."""
-    base = os.fspath(directory)  # plain strings: this runs on every warm resolve
-    for relative, size in manifest.items():
-        try:
-            actual = os.stat(os.path.join(base, relative)).st_size
-        except FileNotFoundError:
-            return f"'{relative}' is missing"
-        except OSError as exc:
-            return f"'{relative}' cannot be read ({exc.strerror})"
-        if actual != size:
-            return f"'{relative}' has {actual} bytes, expected {size}"
-    return None
 
 
 @dataclasses.dataclass(frozen=True)
-class Descriptor:
-    """What the descriptor file beside an entry says."""
+class Fetched:
+    """What a fetch put into a temp dir, as the door's sources report it.
 
-    handle: Optional[str]
-    download_time: Optional[str]
-    host: Optional[str]
-    manifest: Optional[Manifest]  # None for entries written by tensorflow_hub
-    archive_sha256: Optional[str] = None  # of the archive as downloaded
-
-    def render(self) -> str:
-        lines = [
-            f"Module: {self.handle}",
-            f"Download Time: {self.download_time}",
-            f"Downloader Hostname: {self.host}",
-        ]
-        if self.archive_sha256:
-            lines.append(f"{_SHA256_FIELD}: {self.archive_sha256}")
-        if self.manifest is not None:
-            lines.append(_MANIFEST_PREFIX + json.dumps(self.manifest, sort_keys=True))
-        return "\n".join(lines)
-
-    @classmethod
-    def parse(cls, text: str) -> "Descriptor":
-        fields: Dict[str, str] = {}
-        manifest = None
-        for line in text.splitlines():
-            if line.startswith(_MANIFEST_PREFIX):
-                try:
-                    manifest = {str(k): int(v) for k, v in json.loads(line[len(_MANIFEST_PREFIX):]).items()}
-                except (ValueError, AttributeError):
-                    manifest = {"<unreadable manifest>": -1}
-            elif ": " in line:
-                key, value = line.split(": ", 1)
-                fields[key] = value
-        return cls(
-            handle=fields.get("Module"),
-            download_time=fields.get("Download Time"),
-            host=fields.get("Downloader Hostname"),
-            manifest=manifest,
-            archive_sha256=fields.get(_SHA256_FIELD),
-        )
-
-
-KILL_POINT_ENV = "TFHUB_TEST_KILL_AT"
-KILL_POINTS = ("locked", "extracted", "descriptor-temp-written", "descriptor-written", "renamed")
-
-
-def fault_point(name: str) -> None:
-    """Test-only fault injection: SIGKILL this process at point ``name``.
-
-    The reliability suite (tests/reliability) sets ``TFHUB_TEST_KILL_AT`` to one
-    of :data:`KILL_POINTS` in a subprocess, to die in windows too narrow to hit
-    from outside (between the descriptor write and the rename...). When the
-    variable is unset, as it always is outside those tests, this does nothing.
+    Attributes:
+        archive_sha256: the archive's digest computed here while it streamed
+            in (the only digest pins trust); None when there was no archive.
+        claimed_sha256: a digest the source asserts but this process could not
+            check (a bundle's record of the original archive).
+        digests: SHA-256 of files computed while writing them (others are
+            hashed when the manifest is built).
     """
-    if os.environ.get(KILL_POINT_ENV) == name:
-        os.kill(os.getpid(), signal.SIGKILL)
+
+    archive_sha256: Optional[str] = None
+    claimed_sha256: Optional[str] = None
+    digests: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
-# descriptor path -> ((inode, size, mtime_ns), parsed descriptor). A descriptor is
-# only ever replaced by a rename, which gives it a new inode.
-_DESCRIPTORS: Dict[str, Tuple[Tuple[int, int, int], "Descriptor"]] = {}
-
-
-def read_descriptor(path: str) -> Optional[Descriptor]:
-    """Parses a descriptor file, reusing the last parse while the file is unchanged."""
-    try:
-        stat = os.stat(path)
-        identity = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
-        known = _DESCRIPTORS.get(path)
-        if known is not None and known[0] == identity:
-            return known[1]
-        with open(path, encoding="utf-8") as f:
-            descriptor = Descriptor.parse(f.read())
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    except (OSError, UnicodeDecodeError):
-        return Descriptor(None, None, None, {"<unreadable descriptor>": -1})
-    _DESCRIPTORS[path] = (identity, descriptor)
-    return descriptor
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Writes ``text`` to ``path`` through a temp file and ``os.replace``."""
-    temp = path.with_name(f"{path.name}.{uuid.uuid4().hex}{leftovers.ATOMIC_TEMP_SUFFIX}")
-    try:
-        temp.write_text(text, encoding="utf-8")
-        fault_point("descriptor-temp-written")
-        os.replace(temp, path)
-    finally:
-        if temp.exists():
-            temp.unlink()
+# Set by the one door (resolvers.resolve_request) while it runs, so that the
+# test-only door log can tell an entry written from anywhere else.
+IN_DOOR: "contextvars.ContextVar[bool]" = contextvars.ContextVar("tfhub_in_door", default=False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -185,35 +88,44 @@ class Entry:
     def descriptor_path(self) -> Path:
         return self.root / (self.key + DESCRIPTOR_SUFFIX)
 
+    @functools.cached_property
+    def swap_marker_path(self) -> Path:
+        return self.root / (self.key + leftovers.SWAP_MARKER_SUFFIX)
+
     @property
     def lock_path(self) -> Path:
         return self.root / LOCKS_DIRNAME / (self.key + ".lock")
 
     def descriptor(self) -> Optional[Descriptor]:
         """The parsed descriptor file, or None when there is none."""
-        return read_descriptor(os.fspath(self.descriptor_path))
+        return descriptors.read(os.fspath(self.descriptor_path))
 
     def problem(self, sha256: Optional[str] = None) -> Optional[str]:
-        """Why the entry is not a complete model directory, or None if it is.
+        """Why the entry cannot be handed out, or None if it can (the warm-resolve check).
 
-        An entry written by tensorflow_hub (no manifest) counts as complete
-        when its directory is non-empty, as tensorflow_hub itself decides.
-        With ``sha256``, the entry must also come from an archive of that digest.
+        An entry with a manifest must match it by file kinds and sizes (not
+        contents: that is :meth:`deep_problem`). An entry without one (written
+        by tensorflow_hub, or whose descriptor was lost) must pass
+        :func:`manifests.structural_problem`. With ``sha256``, the entry must
+        come from an archive of that digest, computed here.
         """
-        descriptor = self.descriptor()
-        if descriptor is not None and descriptor.manifest:
-            # Every file there with its size proves the directory complete.
-            mismatch = manifest_mismatch(self.directory, descriptor.manifest)
-            if mismatch is not None:
-                return mismatch if self.directory.is_dir() else "it is not in the cache"
-        else:
-            try:
-                if not any(os.scandir(self.directory)):
-                    return "its directory is empty"
-            except FileNotFoundError:
-                return "it is not in the cache"
-            except NotADirectoryError:
+        try:
+            if not stat.S_ISDIR(os.lstat(self.directory).st_mode):
                 return "it is not a directory"
+        except FileNotFoundError:
+            return "it is not in the cache"
+        except OSError as exc:
+            return f"it cannot be read ({exc.strerror})"
+        if os.path.lexists(self.swap_marker_path):
+            return "a replacement of it was interrupted"
+        descriptor = self.descriptor()
+        manifest = descriptor.manifest if descriptor is not None else None
+        if manifest is not None and (manifest.sizes or manifest.links):
+            mismatch = manifests.quick_problem(self.directory, manifest)
+        else:
+            mismatch = manifests.structural_problem(self.directory)
+        if mismatch is not None:
+            return mismatch
         if sha256 is not None and (descriptor is None or descriptor.archive_sha256 != sha256):
             return "it was not verified against the pinned SHA-256"
         return None
@@ -221,16 +133,35 @@ class Entry:
     def is_complete(self, sha256: Optional[str] = None) -> bool:
         return self.problem(sha256) is None
 
-    def populate(self, fetch: Callable[[Path], Optional[str]], force: bool = False,
-                 sha256: Optional[str] = None) -> Path:
+    def deep_problem(self) -> Optional[str]:
+        """Like :meth:`problem`, but also every file's bytes, extra files and links (``cache verify``)."""
+        problem = self.problem()
+        if problem is not None:
+            return problem
+        descriptor = self.descriptor()
+        if descriptor is not None and descriptor.manifest is not None and descriptor.manifest.sizes:
+            return manifests.deep_problem(self.directory, descriptor.manifest)
+        return manifests.links_outside(self.directory)
+
+    def trusted_sha256(self) -> Optional[str]:
+        """The archive digest this cache computed for the entry (None when it did not)."""
+        descriptor = self.descriptor()
+        return descriptor.archive_sha256 if descriptor is not None else None
+
+    def populate(self, fetch: Callable[[Path], Fetched], force: bool = False,
+                 sha256: Optional[str] = None) -> bool:
         """Makes the entry complete, calling ``fetch(temp_dir)`` when needed.
 
-        ``fetch`` fills the temp dir and returns the archive's SHA-256 (or None).
         With ``force``, fetches again even when the entry is complete; with
         ``sha256``, an entry not verified against that digest is fetched again.
+        An entry already there is kept until the new one is complete, then
+        swapped for it: a fetch that fails leaves the cache as it was.
 
         At most one process fetches at a time; the others wait for it and then
-        use its result. A fetch that fails leaves nothing behind.
+        use its result.
+
+        Returns:
+            True when this call wrote the entry.
 
         Raises:
             CacheError: the cache directory cannot be created or written.
@@ -238,34 +169,71 @@ class Entry:
             CacheError: a file of the entry belongs to another user.
             Exception: whatever ``fetch`` raises.
         """
-        if not force and self.is_complete(sha256):
-            return self.directory
+        if not IN_DOOR.get():
+            faults.door_log("outside", self.handle)
         ensure_writable_root(self.root)
         with self._locked():
             fault_point("locked")
+            self._tidy_locked()
             problem = "a new download was asked for" if force else self.problem(sha256)
             if problem is None:
-                return self.directory
-            leftovers.clean_entry_leftovers(self.root, self.key)
-            if self.directory.exists():
-                _log.warning(
-                    "Cache entry %s for '%s' is incomplete (%s); downloading it again.",
-                    self.directory, self.handle, problem,
-                )
-                remove_tree(self.directory)
-            return self._fetch_into_place(fetch)
+                return False
+            if not force and os.path.lexists(self.directory):
+                _log.warning("Cache entry %s for '%s' is incomplete or unverified (%s); fetching it "
+                             "again (it stays until the new copy is complete).", self.directory, self.handle, problem)
+            self._fetch_and_swap(fetch)
+            return True
 
-    def _fetch_into_place(self, fetch: Callable[[Path], Optional[str]]) -> Path:
-        temp = self.root / f"{self.key}.{uuid.uuid4().hex}{TEMP_SUFFIX}"
+    def tidy(self, wait: bool = False) -> None:
+        """Finishes or undoes an interrupted swap and removes dead leftovers.
+
+        Without ``wait``, does nothing while another process holds the lock
+        (it tidies itself); with it, waits for that process first.
+        """
+        from tfhub.resolving import locks  # noqa: PLC0415 - filelock only when writing
+
+        try:
+            lock = self._locked()
+            if wait:
+                lock.acquire()
+            elif not locks.try_acquire(lock):
+                return
+        except OSError:
+            return  # a cache we cannot write: nothing to tidy from here
+        try:
+            self._tidy_locked()
+        finally:
+            lock.release()
+
+    def _tidy_locked(self) -> None:
+        """Under the lock: puts an interrupted swap right (see :meth:`_swap_in`), removes dead leftovers."""
+        if os.path.lexists(self.swap_marker_path):
+            asides, pending = leftovers.swap_leftovers(self.root, self.key)
+            if asides and not os.path.lexists(self.directory):
+                os.rename(asides[-1], self.directory)  # died with the old entry aside: it comes back
+            elif asides and pending:
+                os.replace(pending[-1], self.descriptor_path)  # died before the new entry's descriptor
+            # (no aside: died before the old entry moved; it stays, with its descriptor)
+            self.swap_marker_path.unlink()
+        leftovers.clean_entry_leftovers(self.root, self.key)
+
+    def _fetch_and_swap(self, fetch: Callable[[Path], Fetched]) -> None:
+        uid = uuid.uuid4().hex
+        temp = self.root / f"{self.key}.{uid}{TEMP_SUFFIX}"
+        aside = self.root / f"{self.key}.{uid}{leftovers.ASIDE_SUFFIX}"
+        pending = self.root / f"{self.key}{DESCRIPTOR_SUFFIX}.{uid}{leftovers.PENDING_SUFFIX}"
         try:
             temp.mkdir()
-            archive_sha256 = fetch(temp)
+            fetched = fetch(temp)
             fault_point("extracted")
-            self._write_descriptor(build_manifest(temp), archive_sha256)
-            fault_point("descriptor-written")
-            self._rename_into_place(temp)
-            fault_point("renamed")
-            return self.directory
+            text = self._descriptor_for(temp, fetched).render()
+            if os.path.lexists(self.directory):
+                self._swap_in(temp, text, aside, pending)
+            else:
+                write_atomically(self.descriptor_path, text)
+                fault_point("descriptor-written")
+                self._rename_into_place(temp)
+                fault_point("renamed")
         except errors.DiskFullError as exc:
             raise disk_full_error(self.root, exc, self.handle, exc.bytes_needed) from exc
         except OSError as exc:
@@ -277,17 +245,40 @@ class Entry:
                 raise self._not_writable(exc) from exc
             raise
         finally:
+            if os.path.lexists(self.swap_marker_path):
+                self._tidy_locked()  # a failed swap: undone (or completed) as if this process had died
+            leftovers.remove(aside)
+            leftovers.remove(pending)
             remove_tree(temp)
 
-    def _write_descriptor(self, manifest: Manifest, archive_sha256: Optional[str]) -> None:
-        descriptor = Descriptor(
+    def _swap_in(self, temp: Path, text: str, aside: Path, pending: Path) -> None:
+        """Replaces the entry there with ``temp`` and its descriptor with ``text``.
+
+        The swap marker says a swap is under way: while it exists, the warm check
+        refuses the entry, and :meth:`_tidy_locked` (after this process died)
+        knows from what is there how far it got: no aside yet, the old entry is
+        intact; an aside and no entry, the old one goes back; an aside and an
+        entry, the new one is in and gets its pending descriptor.
+        """
+        self.swap_marker_path.touch()
+        write_atomically(pending, text)
+        os.rename(self.directory, aside)
+        fault_point("moved-aside")
+        os.rename(temp, self.directory)
+        fault_point("renamed")
+        os.replace(pending, self.descriptor_path)
+        fault_point("descriptor-written")
+        self.swap_marker_path.unlink()
+
+    def _descriptor_for(self, directory: Path, fetched: Fetched) -> Descriptor:
+        return Descriptor(
             handle=self.handle,
             download_time=str(datetime.datetime.today()),
             host=f"{socket.gethostname()} (PID:{os.getpid()})",
-            manifest=manifest,
-            archive_sha256=archive_sha256,
+            manifest=manifests.build(directory, fetched.digests),
+            archive_sha256=fetched.archive_sha256,
+            claimed_sha256=fetched.claimed_sha256,
         )
-        write_atomically(self.descriptor_path, descriptor.render())
 
     def _rename_into_place(self, temp: Path) -> None:
         try:
@@ -365,13 +356,13 @@ class Cache:
         return Entry(self.root, key, descriptor.handle if descriptor else None)
 
     def entries(self) -> Iterator[Entry]:
-        """Every model directory in the cache (complete or not)."""
+        """Every entry of the cache (complete or not, a directory or not)."""
         try:
             names = sorted(os.listdir(self.root))
         except FileNotFoundError:
             return
         for name in names:
-            if _is_entry_name(name) and (self.root / name).is_dir():
+            if _is_entry_name(name) and os.path.lexists(self.root / name):
                 yield self.entry_for_key(name)
 
     def orphans(self) -> List[Tuple[Path, str]]:
@@ -386,6 +377,6 @@ def _is_entry_name(name: str) -> bool:
 def entry_size(entry: Entry) -> int:
     """Total bytes of an entry's files."""
     descriptor = entry.descriptor()
-    if descriptor and descriptor.manifest:
-        return sum(size for size in descriptor.manifest.values() if size > 0)
-    return sum(build_manifest(entry.directory).values())
+    if descriptor and descriptor.manifest and descriptor.manifest.sizes:
+        return sum(size for size in descriptor.manifest.sizes.values() if size > 0)
+    return manifests.total_size(entry.directory)

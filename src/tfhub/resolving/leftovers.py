@@ -1,7 +1,10 @@
 """What dead processes leave in a cache directory, and how to tell it is dead.
 
-Ours: ``<key>.<uid>.tfhub-tmp`` directories, dead whenever nobody holds the
-entry's lock. tensorflow_hub's: ``<key>.<uid>.tmp`` directories and
+Ours: ``<key>.<uid>.tfhub-tmp`` directories (a download), ``<key>.<uid>.tfhub-aside``
+(an old entry being replaced), ``<key>.descriptor.txt.<uid>.pending`` (its
+successor's descriptor) and ``<key>.tfhub-swap`` (a swap under way), dead
+whenever nobody holds the entry's lock; the cache puts an interrupted swap
+right (:meth:`tfhub.resolving.cache.Entry.tidy`) before removing them. tensorflow_hub's: ``<key>.<uid>.tmp`` directories and
 ``<key>.lock`` files holding ``<host>.<pid>.<uid>``; dead when that process no
 longer runs on this host.
 """
@@ -20,6 +23,9 @@ HUB_LOCK_SUFFIX = ".lock"
 DESCRIPTOR_SUFFIX = ".descriptor.txt"
 ATOMIC_TEMP_SUFFIX = ".tmp"  # write_atomically's <file>.<uid>.tmp
 LOCKS_DIRNAME = ".locks"
+ASIDE_SUFFIX = ".tfhub-aside"
+PENDING_SUFFIX = ".pending"
+SWAP_MARKER_SUFFIX = ".tfhub-swap"
 
 
 def process_alive(pid: int) -> bool:
@@ -56,7 +62,8 @@ def _hub_download_dead(root: Path, key: str) -> bool:
     return not lock_file.exists() or hub_lock_holder_dead(lock_file)
 
 
-def _remove(path: Path) -> None:
+def remove(path: Path) -> None:
+    """Deletes a file, link or directory tree if it is there."""
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path, ignore_errors=True)
     else:
@@ -74,16 +81,34 @@ def clean_entry_leftovers(root: Path, key: str) -> None:
     hub_dead: Optional[bool] = None
     for child in root.glob(key + ".*"):
         name = child.name
-        if name.endswith(TFHUB_TEMP_SUFFIX) or _is_descriptor_temp(name):
-            _remove(child)
+        if name.endswith((TFHUB_TEMP_SUFFIX, ASIDE_SUFFIX, PENDING_SUFFIX)) or _is_descriptor_temp(name):
+            remove(child)
         elif name.endswith(HUB_TEMP_SUFFIX) and child.is_dir():
             if hub_dead is None:
                 hub_dead = _hub_download_dead(root, key)
             if hub_dead:
-                _remove(child)
+                remove(child)
     hub_lock = root / (key + HUB_LOCK_SUFFIX)
     if hub_lock.exists() and hub_lock_holder_dead(hub_lock):
-        _remove(hub_lock)  # spares tensorflow_hub its 20-minute stale-lock wait
+        remove(hub_lock)  # spares tensorflow_hub its 20-minute stale-lock wait
+
+
+def swap_leftovers(root: Path, key: str) -> Tuple[List[Path], List[Path]]:
+    """(old entries moved aside, pending descriptors) of one entry's interrupted swaps."""
+    asides, pending = [], []
+    for child in root.glob(key + ".*"):
+        if child.name.endswith(ASIDE_SUFFIX):
+            asides.append(child)
+        elif child.name.endswith(PENDING_SUFFIX):
+            pending.append(child)
+    return sorted(asides), sorted(pending)
+
+
+def has_leftovers(root: Path, key: str) -> bool:
+    """True when anything of ours besides the entry and its descriptor is there (one directory listing)."""
+    return any(child.name.endswith((TFHUB_TEMP_SUFFIX, ASIDE_SUFFIX, PENDING_SUFFIX, ATOMIC_TEMP_SUFFIX,
+                                    SWAP_MARKER_SUFFIX))
+               for child in root.glob(key + ".*"))
 
 
 def _is_descriptor_temp(name: str) -> bool:
@@ -117,6 +142,9 @@ def find_orphans(root: Path) -> List[Tuple[Path, str]]:
         if name.endswith(TFHUB_TEMP_SUFFIX):
             if lock_is_free(root / LOCKS_DIRNAME / (key + ".lock")):
                 found.append((child, "unfinished download of a process that is gone"))
+        elif name.endswith((ASIDE_SUFFIX, PENDING_SUFFIX, SWAP_MARKER_SUFFIX)):
+            if lock_is_free(root / LOCKS_DIRNAME / (key + ".lock")):
+                found.append((child, "leftover of an entry replaced by a process that is gone"))
         elif name.endswith(HUB_TEMP_SUFFIX) and child.is_dir():
             if _hub_download_dead(root, key):
                 found.append((child, "unfinished tensorflow_hub download of a process that is gone"))
@@ -134,5 +162,5 @@ def remove_orphans(root: Path) -> List[Tuple[Path, str]]:
     """Deletes :func:`find_orphans`'s findings and returns them."""
     found = find_orphans(root)
     for path, _ in found:
-        _remove(path)
+        remove(path)
     return found

@@ -37,6 +37,19 @@ def entry_lock(lock_path: Path, root: Path, handle: Optional[str]) -> filelock.B
     return EntryLock(str(lock_path), handle=handle, root=root)
 
 
+def try_acquire(lock: filelock.BaseFileLock) -> bool:
+    """Takes ``lock`` if nobody holds it; False (without waiting) if somebody does.
+
+    Raises:
+        CacheError: the lock file cannot be created or opened.
+    """
+    try:
+        lock.acquire(timeout=0)
+    except filelock.Timeout:
+        return False
+    return True
+
+
 def lock_error(lock_path: Path, root: Path, exc: OSError) -> errors.CacheError:
     """Our error for a lock file that cannot be created or opened."""
     if exc.errno in errors.DISK_FULL_ERRNOS:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import List, Optional, Tuple
 
 from tfhub import config, errors
-from tfhub.resolving import handles, leftovers
+from tfhub.resolving import handles, integrity, leftovers
 from tfhub.resolving.cache import Cache, Entry, entry_size, remove_tree
 
 
@@ -30,7 +30,8 @@ def _cache(root: Optional[Path]) -> Cache:
     return Cache(Path(root) if root else config.cache_dir())
 
 
-def report(entry: Entry) -> EntryReport:
+def report(entry: Entry, deep: bool = False) -> EntryReport:
+    """The entry's state; ``deep`` checks every file's bytes, extra files and links too."""
     descriptor = entry.descriptor()
     return EntryReport(
         key=entry.key,
@@ -38,7 +39,7 @@ def report(entry: Entry) -> EntryReport:
         path=str(entry.directory),
         size_bytes=entry_size(entry),
         download_time=descriptor.download_time if descriptor else None,
-        problem=entry.problem(),
+        problem=entry.deep_problem() if deep else entry.problem(),
         verified=bool(descriptor and descriptor.manifest is not None),
     )
 
@@ -59,7 +60,7 @@ def find_entry(handle_or_key: str, root: Optional[Path] = None) -> Entry:
     if len(handle_or_key) == 40:
         candidates.append(cache.entry_for_key(handle_or_key.lower()))
     for entry in candidates:
-        if entry.directory.exists() or entry.descriptor_path.exists():
+        if os.path.lexists(entry.directory) or entry.descriptor_path.exists():
             return entry
     raise errors.HandleNotFoundError(
         f"'{handle_or_key}' is not in the cache at {cache.root}; `tfhub cache ls` lists what is."
@@ -70,7 +71,7 @@ def remove(handle_or_key: str, root: Optional[Path] = None) -> Entry:
     """Deletes an entry (directory and descriptor) under its lock."""
     entry = find_entry(handle_or_key, root)
     with entry._locked():  # noqa: SLF001 - the entry's own lock
-        remove_tree(entry.directory)
+        leftovers.remove(entry.directory)
         try:
             entry.descriptor_path.unlink()
         except FileNotFoundError:
@@ -79,31 +80,37 @@ def remove(handle_or_key: str, root: Optional[Path] = None) -> Entry:
 
 
 def verify(root: Optional[Path] = None, repair: bool = False) -> List[Tuple[EntryReport, str]]:
-    """Checks every entry against its manifest.
+    """Checks every entry's files against its manifest: kinds, sizes, SHA-256, nothing added.
 
-    With ``repair``, a broken entry is downloaded again when its handle is
-    known, and removed otherwise.
+    Entries without a manifest (written by tensorflow_hub) are checked by
+    their structure and for links leading outside them. With ``repair``, a
+    broken entry is fetched again through the door, pinned to ``TFHUB_PIN_FILE``
+    or else to the archive digest it was verified with, and swapped in only
+    once complete; an entry whose handle is unknown is removed.
 
     Returns:
         (report, action) for each broken entry; action is "kept", "repaired" or
         "removed" (or "repair failed: ...").
     """
-    from tfhub.resolving.resolvers import cached_download  # noqa: PLC0415 - cycle
+    from tfhub.resolving import resolvers  # noqa: PLC0415 - the door pulls in more than a scan needs
 
     broken = []
-    for entry in _cache(root).entries():
-        entry_report = report(entry)
+    cache = _cache(root)
+    for entry in cache.entries():
+        entry_report = report(entry, deep=True)
         if entry_report.problem is None:
             continue
         action = "kept"
         if repair and entry.handle and handles.kind_of(entry.handle) is not handles.HandleKind.LOCAL:
             try:
-                cached_download(entry.handle, force=True)
+                pin = integrity.pin_from_file(entry.handle) or entry.trusted_sha256()
+                resolvers.resolve_request(resolvers.Request(
+                    entry.handle, sha256=pin, force=True, cache_dir=cache.root))
                 action = "repaired"
             except errors.TfHubError as exc:
                 action = f"repair failed: {exc}"
         elif repair:
-            remove_tree(entry.directory)
+            leftovers.remove(entry.directory)
             action = "removed"
         broken.append((entry_report, action))
     return broken
@@ -123,6 +130,9 @@ def prune(root: Optional[Path] = None, older_than_days: Optional[float] = None,
         (path, reason) of everything removed (or that would be).
     """
     cache = _cache(root)
+    if not dry_run:
+        for key in _keys_with_swap_leftovers(cache.root):
+            cache.entry_for_key(key).tidy()  # an interrupted swap is put right, not thrown away
     found = leftovers.find_orphans(cache.root)
     if older_than_days is not None:
         limit = time.time() - older_than_days * 86400
@@ -139,10 +149,20 @@ def prune(root: Optional[Path] = None, older_than_days: Optional[float] = None,
     return found
 
 
+def _keys_with_swap_leftovers(root: Path) -> List[str]:
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return []
+    return sorted({name.split(".", 1)[0] for name in names
+                   if name.endswith((leftovers.ASIDE_SUFFIX, leftovers.PENDING_SUFFIX,
+                                     leftovers.SWAP_MARKER_SUFFIX))})
+
+
 def _last_used(directory: Path) -> float:
     latest = 0.0
     for dirpath, _, filenames in os.walk(directory):
         for name in filenames:
-            stat = os.stat(os.path.join(dirpath, name))
+            stat = os.lstat(os.path.join(dirpath, name))
             latest = max(latest, stat.st_atime, stat.st_mtime)
-    return latest or os.stat(directory).st_mtime
+    return latest or os.lstat(directory).st_mtime

@@ -1,30 +1,93 @@
-"""``resolve(handle)``: the resolver chain from a handle to a local directory.
+"""The one door into the cache: a request (handle, pin, force, offline) -> a resolved value.
+
+Every way in (``hub.resolve``, ``hub.load``, ``hub.KerasLayer``, ``hub.Module``,
+``tfhub download/resolve``, ``tfhub cache verify --repair``, ``tfhub cache
+import``) calls :func:`resolve_request`, once per load. Pins, offline mode,
+locking, verification and the swap of a new entry for an old one are decided
+here (the mechanics of the swap live in :mod:`tfhub.resolving.cache`).
+
+How a handle is read:
 
 * local paths and ``file://`` -> the path itself;
 * ``http(s)://`` -> a compressed archive, downloaded once into the cache
   (or, with ``TFHUB_MODEL_LOAD_FORMAT=UNCOMPRESSED``, the 303 protocol);
 * ``gs://.../m.tar.gz`` (any tf.io.gfile scheme) -> streamed into the cache;
-* ``gs://bucket/dir`` (any tf.io.gfile scheme) -> used in place.
+* ``gs://bucket/dir`` (any tf.io.gfile scheme) -> used in place;
+* a :class:`Source` given with the request (a bundle) -> into the cache.
 """
 
 from __future__ import annotations
 
-import io
+import dataclasses
 import logging
 import os
-from typing import BinaryIO, Callable, Optional, Tuple, Union
+from typing import Dict, Optional, Protocol, Set, Tuple, Union
 
 from tfhub import config, errors
-# archive and download (requests, urllib3: ~0.1-0.5 s to import) are imported
-# where a download happens, so a cache hit never pays for them.
-from tfhub.resolving import handles, integrity
-from tfhub.resolving.cache import Cache
+from tfhub.resolving import faults, handles, integrity, leftovers
+from tfhub.resolving.cache import IN_DOOR, Cache, Entry, Fetched
 from tfhub.resolving.handles import HandleKind
 
 _log = logging.getLogger("tfhub")
 
+Handle = Union[str, "os.PathLike[str]"]
 
-def resolve(handle: Union[str, "os.PathLike[str]"], sha256: Optional[str] = None) -> str:
+
+class Source(Protocol):
+    """Where an entry's files come from instead of the handle's server (a bundle)."""
+
+    def fill(self, target: "os.PathLike[str]") -> Fetched:
+        """Writes the entry's files into the empty directory ``target``."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Request:
+    """What a caller asks of the door.
+
+    Attributes:
+        handle: a URL or path; a downloaded handle may end in ``#sha256=<hex>``.
+        sha256: the SHA-256 its archive must have (beats the fragment and
+            ``TFHUB_PIN_FILE``).
+        force: fetch again even when the cached copy is complete (the old one
+            stays until the new one is complete).
+        offline: forbid the network; None reads ``TFHUB_OFFLINE``.
+        source: fill the entry from here instead of the handle's server. A
+            source cannot prove an archive digest, so pins are not applied
+            and the entry counts as unverified for later pinned requests.
+        cache_dir: the cache to use; None reads ``TFHUB_CACHE_DIR``.
+    """
+
+    handle: Handle
+    sha256: Optional[str] = None
+    force: bool = False
+    offline: Optional[bool] = None
+    source: Optional[Source] = None
+    cache_dir: Optional["os.PathLike[str]"] = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Resolved:
+    """What the door hands back.
+
+    Attributes:
+        path: the model directory (local, or a gfile path read in place).
+        handle: the handle without its ``#sha256=`` fragment.
+        kind: how it was read: "local", "gfile" (in place), "uncompressed"
+            (the 303 protocol) or "cache".
+        archive_sha256: for cache entries, the archive digest computed here.
+        verified: a pin applied, and the entry's archive had that digest.
+        fetched: this request wrote the cache entry.
+    """
+
+    path: str
+    handle: str
+    kind: str
+    archive_sha256: Optional[str] = None
+    verified: bool = False
+    fetched: bool = False
+
+
+def resolve(handle: Handle, sha256: Optional[str] = None) -> str:
     """Resolves a handle to a local (or gfile) model directory.
 
     Args:
@@ -38,16 +101,34 @@ def resolve(handle: Union[str, "os.PathLike[str]"], sha256: Optional[str] = None
     Raises:
         HandleError: the handle is empty or not a string.
         HandleNotFoundError: a path handle does not exist.
-        OfflineCacheMissError: ``TFHUB_OFFLINE`` is set and the model is not cached.
+        OfflineCacheMissError: ``TFHUB_OFFLINE`` is set and the model is not
+            cached (or, pinned, not cached verified against the pin).
         DownloadError, ArchiveError, UnsafeArchiveError, CacheError,
         IntegrityError: the archive does not have the pinned SHA-256.
         ProtocolError, ConfigError: see :mod:`tfhub.errors`.
     """
+    return resolve_request(Request(handle, sha256=sha256)).path
+
+
+def resolve_request(request: Request) -> Resolved:
+    """The one door: resolves ``request`` (see :class:`Request`); raises as :func:`resolve`."""
+    token = IN_DOOR.set(True)
+    try:
+        faults.door_log("door", request.handle)
+        return _resolve(request)
+    finally:
+        IN_DOOR.reset(token)
+
+
+def _resolve(request: Request) -> Resolved:
+    handle = request.handle
     if isinstance(handle, os.PathLike):
         handle = os.fspath(handle)
     if not isinstance(handle, str):
         raise errors.HandleError(f"Expected a string, got {handle!r}")
-    handle, pin = _pin_of(handle, sha256)
+    if request.source is not None:
+        return _from_source(handles.split_pin(handle)[0], request)
+    handle, pin = _pin_of(handle, request.sha256)
     kind = handles.kind_of(handle)
     if kind is HandleKind.HTTP and config.model_load_format() is config.ModelLoadFormat.UNCOMPRESSED:
         kind = None  # the 303 protocol: nothing is downloaded
@@ -56,13 +137,20 @@ def resolve(handle: Union[str, "os.PathLike[str]"], sha256: Optional[str] = None
             f"A SHA-256 pin applies to a downloaded archive, but '{handle}' is read in place; "
             "remove the pin, or use the model's archive URL."
         )
+    offline = config.offline() if request.offline is None else request.offline
+    if request.force and kind not in (HandleKind.HTTP, HandleKind.GFILE_ARCHIVE):
+        raise errors.HandleError(f"'{handle}' is read in place; there is nothing to download again.")
     if kind is HandleKind.LOCAL:
-        return _resolve_local(handle)
+        return Resolved(_resolve_local(handle), handle, "local")
     if kind is HandleKind.GFILE_DIRECTORY:
-        return _resolve_gfile_directory(handle)
+        return Resolved(_resolve_gfile_directory(handle), handle, "gfile")
     if kind is None:
-        return _resolve_uncompressed(handle)
-    return str(cached_download(handle, force=False, sha256=pin))
+        return Resolved(_resolve_uncompressed(handle, offline), handle, "uncompressed")
+    return _cached(_cache(request), handle, pin, request.force, offline)
+
+
+def _cache(request: Request) -> Cache:
+    return Cache(config.cache_dir() if request.cache_dir is None else request.cache_dir)
 
 
 def _pin_of(handle: str, sha256: Optional[str]) -> Tuple[str, Optional[str]]:
@@ -88,89 +176,88 @@ def _resolve_gfile_directory(handle: str) -> str:
     return handle
 
 
-def cached_download(handle: str, force: bool = False, sha256: Optional[str] = None) -> "os.PathLike[str]":
-    """The cache entry of a downloadable handle, fetched when missing or broken.
+# Keys whose entry this process already checked for leftovers of dead processes.
+_SWEPT: Set[Tuple[str, str]] = set()
 
-    Args:
-        handle: an http(s) handle or a gfile archive.
-        force: fetch again even when the cached copy is complete.
-        sha256: the digest the archive must have (normalized).
 
-    Raises:
-        OfflineCacheMissError: offline mode and the model is not cached.
-    """
-    cache = Cache(config.cache_dir())
-    entry = cache.entry(handle)
-    if not force and entry.is_complete(sha256):
-        return entry.directory
-    if config.offline():
-        raise errors.OfflineCacheMissError(
-            f"'{handle}' is not in the cache at {cache.root} and TFHUB_OFFLINE is set, so it "
-            f"cannot be downloaded. Unset TFHUB_OFFLINE, or copy the model into the cache "
-            f"(tfhub cache import), or point TFHUB_CACHE_DIR at a cache that holds it."
-        )
+# (cache root, handle) -> Entry: an Entry's paths are built once, not on every warm resolve.
+_ENTRIES: Dict[Tuple[str, str], Entry] = {}
+
+
+def _entry(cache: Cache, handle: str) -> Entry:
+    where = (str(cache.root), handle)
+    entry = _ENTRIES.get(where)
+    if entry is None:
+        entry = _ENTRIES[where] = cache.entry(handle)
+    return entry
+
+
+def _cached(cache: Cache, handle: str, pin: Optional[str], force: bool, offline: bool) -> Resolved:
+    """A downloadable handle's cache entry, fetched when missing, broken, unverified for the pin, or forced."""
+    entry = _entry(cache, handle)
+    if not force and entry.is_complete(pin):
+        _sweep_once(entry)
+        return _hit(entry, handle, pin)
+    if offline:
+        entry.tidy(wait=True)  # a swap under way, or one a dead process left half done
+        if not force and entry.is_complete(pin):
+            return _hit(entry, handle, pin)
+        raise _offline_miss(entry, handle, pin, force)
+    from tfhub.resolving import sources  # noqa: PLC0415 - requests, urllib3 only when downloading
+
     _log.info("Downloading TF-Hub Module '%s'.", handle)
-    directory = entry.populate(_fetcher(handle, sha256), force=force, sha256=sha256)
+    fetched = entry.populate(sources.archive_fetcher(handle, pin), force=force, sha256=pin)
     _log.info("Downloaded TF-Hub Module '%s'.", handle)
-    return directory
+    return dataclasses.replace(_hit(entry, handle, pin), fetched=fetched)
 
 
-def _fetcher(handle: str, pin: Optional[str]) -> Callable[[os.PathLike], str]:
-    """fetch(target): extracts the handle's archive into target, returns its SHA-256."""
-    from tfhub.resolving import archive  # noqa: PLC0415 - only when downloading
+def _hit(entry: Entry, handle: str, pin: Optional[str]) -> Resolved:
+    return Resolved(str(entry.directory), handle, "cache", entry.trusted_sha256(), verified=pin is not None)
 
-    if handles.kind_of(handle) is HandleKind.HTTP:
-        def open_stream() -> BinaryIO:
-            from tfhub.resolving import download  # noqa: PLC0415 - only when downloading
 
-            url = handles.archive_url(handles.mirrored(handle, config.mirrors()))
-            return download.HttpBody(url, handle)
+def _sweep_once(entry: Entry) -> None:
+    """Removes dead processes' leftovers beside a complete entry, on its first hit in this process.
+
+    (A killed download whose entry another process, say tensorflow_hub's, then
+    completed leaves its temp dir; one directory listing per handle and process finds it.)
+    """
+    if (str(entry.root), entry.key) in _SWEPT:
+        return
+    _SWEPT.add((str(entry.root), entry.key))
+    if leftovers.has_leftovers(entry.root, entry.key):
+        entry.tidy()
+
+
+def _offline_miss(entry: Entry, handle: str, pin: Optional[str], force: bool) -> errors.OfflineCacheMissError:
+    if force:
+        why = "a new download was asked for"
+    elif pin is not None and entry.is_complete():
+        why = (f"it is cached at {entry.directory}, but that copy was not verified against the pinned "
+               f"SHA-256 {pin} (it came from a bundle, another library, or an archive with another digest)")
+        return errors.OfflineCacheMissError(
+            f"'{handle}': {why}, and TFHUB_OFFLINE forbids downloading it to check. Resolve it once "
+            "with network access, or remove the pin.")
     else:
-        open_stream = lambda: _open_gfile_archive(handle)  # noqa: E731
-
-    def fetch(target: os.PathLike) -> str:
-        with open_stream() as stream:
-            hashing = integrity.HashingStream(stream)
-            archive.extract(hashing, target, source=getattr(stream, "url", handle))
-            hashing.drain()
-        integrity.check(hashing.hexdigest(), pin, handle)
-        return hashing.hexdigest()
-
-    return fetch
+        why = "it is not in the cache"
+    return errors.OfflineCacheMissError(
+        f"'{handle}': {why} at {entry.root}, and TFHUB_OFFLINE is set, so it cannot be downloaded. "
+        "Unset TFHUB_OFFLINE, or copy the model into the cache (tfhub cache import), or point "
+        "TFHUB_CACHE_DIR at a cache that holds it."
+    )
 
 
-def _open_gfile_archive(handle: str) -> BinaryIO:
-    from tfhub._tf import tensorflow  # noqa: PLC0415 - gfile only for such handles
-
-    gfile = tensorflow().io.gfile
-    if not handles.gfile_exists(handle):
-        raise errors.HandleNotFoundError(f"{handle} does not exist.")
-    return _GFileRaw(gfile.GFile(handle, "rb"))
-
-
-class _GFileRaw(io.RawIOBase):
-    """A tf.io.gfile.GFile as a raw stream (extraction buffers it)."""
-
-    def __init__(self, gfile_stream) -> None:  # noqa: ANN001 - tf.io.gfile.GFile
-        super().__init__()
-        self._stream = gfile_stream
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:  # noqa: ANN001 - memoryview
-        data = self._stream.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def close(self) -> None:
-        self._stream.close()
-        super().close()
+def _from_source(handle: str, request: Request) -> Resolved:
+    """An entry filled from ``request.source`` (a bundle), not from the network."""
+    if handles.kind_of(handle) not in (HandleKind.HTTP, HandleKind.GFILE_ARCHIVE):
+        raise errors.HandleError(f"'{handle}' is read in place; it has no cache entry to fill.")
+    entry = _cache(request).entry(handle)
+    fetched = entry.populate(request.source.fill, force=request.force)
+    return Resolved(str(entry.directory), handle, "cache", entry.trusted_sha256(), fetched=fetched)
 
 
-def _resolve_uncompressed(handle: str) -> str:
+def _resolve_uncompressed(handle: str, offline: bool) -> str:
     """The 303 protocol: the server answers where the uncompressed model lives."""
-    if config.offline():
+    if offline:
         raise errors.OfflineCacheMissError(
             f"TFHUB_MODEL_LOAD_FORMAT=UNCOMPRESSED reads '{handle}' from its server's storage, "
             "which TFHUB_OFFLINE forbids. Unset one of them."

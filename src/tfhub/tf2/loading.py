@@ -42,7 +42,11 @@ def load(handle: Handle, tags: Optional[Iterable[str]] = None, options: Any = No
         handle = os.fspath(handle)
     if not isinstance(handle, str):
         raise ValueError(f"Expected a string, got {handle}")
-    path = resolve(handle)
+    return load_resolved(handle, resolve(handle), tags, options)
+
+
+def load_resolved(handle: str, path: str, tags: Optional[Iterable[str]] = None, options: Any = None) -> Any:
+    """:func:`load` of a handle already resolved to ``path`` (loaders resolve once per load)."""
     model_format = formats.detect(path)
     if tags is None and model_format.is_hub_module_v1:
         tags = []

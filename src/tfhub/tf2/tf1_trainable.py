@@ -27,7 +27,8 @@ tf = tensorflow()
 
 
 def load_trainable(handle: str, signature: str = "default",
-                   tags: Optional[Iterable[str]] = None, options: Any = None) -> "Tf1TrainableModule":
+                   tags: Optional[Iterable[str]] = None, options: Any = None,
+                   path: Optional[str] = None) -> "Tf1TrainableModule":
     """Loads a TF1 Hub format module for fine-tuning in TF2.
 
     Args:
@@ -37,6 +38,7 @@ def load_trainable(handle: str, signature: str = "default",
             ``{"train"}`` variant is used for ``training=True`` when present.
         options: accepted for symmetry with ``hub.load``; unused, since the
             graphs are imported directly.
+        path: the handle's directory when the caller already resolved it.
 
     Returns:
         A :class:`Tf1TrainableModule`.
@@ -47,7 +49,8 @@ def load_trainable(handle: str, signature: str = "default",
         OSError: the handle cannot be resolved.
     """
     del options
-    path = resolve(handle)
+    if path is None:
+        path = resolve(handle)
     if not formats.detect(path).is_hub_module_v1:
         raise errors.Tf1FineTuningError(
             f"{handle!r} is not a TF1 Hub format module (no tfhub_module.pb); fine-tune "
