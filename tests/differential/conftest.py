@@ -1,7 +1,9 @@
-"""Session fixtures: the tiny models, an HTTP server for them, and every scenario's outcomes.
+"""Session fixture: every scenario's outcome with each library.
 
-Outcomes are computed once per session: for each group, one child process per library
-(both at once), each running all of the group's scenarios that apply to this lane.
+For each group of scenarios (one environment), one child process per library runs all the
+group's scenarios that apply to this lane. The children start at once and import their
+library while the tiny models are still being written; they begin when the context file
+(the models' paths and the HTTP server's URL) appears.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ import json
 import os
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -31,56 +32,65 @@ def peer_version() -> Optional[str]:
         return None
 
 
-@pytest.fixture(scope="session")
-def differential_context(tmp_path_factory) -> Dict:
-    pytest.importorskip("tensorflow")
-    if peer_version() is None:
-        pytest.skip("tensorflow_hub is not installed in this lane")
-    root = tmp_path_factory.mktemp("differential")
-    result = subprocess.run([sys.executable, "-m", "tests.differential.models", str(root / "models")],
-                            capture_output=True, text=True, cwd=REPO_ROOT, timeout=600,
-                            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
-    assert result.returncode == 0, result.stderr[-4000:]
-    models = json.loads(result.stdout.strip().splitlines()[-1])
-    from tests.support.http_server import TestServer
-    server = TestServer().start()
-    server.add("/models/reusable", body=pack_bytes(Path(models["reusable"])))
-    yield {"models": models, "url": server.url("/models"), "root": str(root)}
-    server.stop()
-
-
-def _run_group(library: str, group: str, names: List[str], context: Dict) -> Dict[str, Dict]:
-    root = Path(context["root"])
-    context_file = root / f"context-{library}-{group}.json"
-    context_file.write_text(json.dumps({"models": context["models"], "url": context["url"]}))
-    out = root / f"outcomes-{library}-{group}.jsonl"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TFHUB_")}
+def _group_env(group: str) -> Dict[str, str]:
     tf_version = tuple(int(p) for p in metadata.version("tensorflow").split(".")[:2])
-    env.update(GROUP_ENV[group] if tf_version >= (2, 16) else {}, PYTHONPATH=str(REPO_ROOT), TF_CPP_MIN_LOG_LEVEL="2")
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.differential.harness", library, str(context_file), str(out),
-         *names], capture_output=True, text=True, cwd=root, env=env, timeout=900)
+    return GROUP_ENV[group] if tf_version >= (2, 16) else {}
+
+
+def _start(library: str, env: Dict[str, str], names: List[str], root: Path, tag: str):
+    out = root / f"outcomes-{library}-{tag}.jsonl"
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith("TFHUB_")}
+    child_env.update(env, PYTHONPATH=str(REPO_ROOT), TF_CPP_MIN_LOG_LEVEL="2")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.differential.harness", library, str(root / "context.json"),
+         str(out), *names], stdout=subprocess.DEVNULL, stderr=open(root / f"{library}-{tag}.err", "w"),
+        cwd=root, env=child_env)
+    return process, out, names
+
+
+def _collect(process, out: Path, names: List[str]) -> Dict[str, Dict]:
+    returncode = process.wait(timeout=900)
     records = {}
     if out.exists():
         records = {r["name"]: r for r in map(json.loads, out.read_text().splitlines())}
+    stderr = Path(str(out).replace("outcomes-", "").replace(".jsonl", ".err")).read_text()
     for name in names:  # a crash leaves the rest of the group without an outcome
-        records.setdefault(name, {"outcome": {"crashed": result.returncode},
-                                  "traceback": result.stderr[-3000:]})
+        records.setdefault(name, {"outcome": {"crashed": returncode}, "traceback": stderr[-3000:]})
     return records
 
 
 @pytest.fixture(scope="session")
-def outcomes(differential_context) -> Dict[str, Dict[str, Dict]]:
-    """library -> scenario name -> {"outcome": ..., "traceback": ...}."""
+def outcomes(tmp_path_factory) -> Dict[str, Dict[str, Dict]]:
+    """library -> scenario name -> {"outcome": ..., "traceback": ..., "seconds": ...}."""
+    pytest.importorskip("tensorflow")
     version = peer_version()
-    groups: Dict[str, List[str]] = {}
+    if version is None:
+        pytest.skip("tensorflow_hub is not installed in this lane")
+    root = tmp_path_factory.mktemp("differential")
+    groups: Dict[str, List[str]] = {}  # environment (as JSON) -> scenario names
     for item in SCENARIOS.values():
         if version in item.hub_versions:
-            groups.setdefault(item.group, []).append(item.name)
-    jobs = [(lib, group, names) for group, names in groups.items() for lib in LIBRARIES]
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        results = list(pool.map(lambda job: _run_group(*job, differential_context), jobs))
-    merged: Dict[str, Dict[str, Dict]] = {lib: {} for lib in LIBRARIES}
-    for (lib, _, _), records in zip(jobs, results):
-        merged[lib].update(records)
-    return merged
+            groups.setdefault(json.dumps(_group_env(item.group), sort_keys=True), []).append(item.name)
+    children = [_start(lib, json.loads(env), names, root, str(i))
+                for i, (env, names) in enumerate(groups.items()) for lib in LIBRARIES]
+    models = subprocess.run([sys.executable, "-m", "tests.differential.models", str(root / "models")],
+                            capture_output=True, text=True, cwd=REPO_ROOT, timeout=600,
+                            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    from tests.support.http_server import TestServer
+    server = TestServer().start()
+    try:
+        if models.returncode != 0:
+            for process, _, _ in children:
+                process.kill()
+            pytest.fail(f"writing the models failed: {models.stderr[-4000:]}")
+        paths = json.loads(models.stdout.strip().splitlines()[-1])
+        server.add("/models/reusable", body=pack_bytes(Path(paths["reusable"])))
+        partial = root / "context.json.partial"
+        partial.write_text(json.dumps({"models": paths, "url": server.url("/models")}))
+        os.replace(partial, root / "context.json")  # the children start now
+        merged: Dict[str, Dict[str, Dict]] = {lib: {} for lib in LIBRARIES}
+        for (process, out, names), lib in zip(children, LIBRARIES * len(groups)):
+            merged[lib].update(_collect(process, out, names))
+        yield merged
+    finally:
+        server.stop()

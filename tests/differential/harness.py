@@ -13,6 +13,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 import traceback
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
@@ -43,10 +44,11 @@ SCENARIOS: Dict[str, Scenario] = {}
 # Environments of the groups on TF 2.16+: "keras2" runs with TF_USE_LEGACY_KERAS=1, the
 # documented way to have tf.keras be Keras 2 there, which tensorflow_hub needs (TF 2.15's
 # tf.keras is Keras 2 already, and the variable would make it look for tf_keras).
+# Most scenarios use no Keras, or Keras 2 as tensorflow_hub needs: the default group.
 GROUP_ENV: Dict[str, Dict[str, str]] = {"plain": {}, "keras2": {"TF_USE_LEGACY_KERAS": "1"}}
 
 
-def scenario(covers: Covers, *, hub: Sequence[str] = ("0.15", "0.16"), group: str = "plain",
+def scenario(covers: Covers, *, hub: Sequence[str] = ("0.15", "0.16"), group: str = "keras2",
              xfail: Optional[Dict[str, str]] = None,
              differs: Optional[Dict[str, Tuple[Any, Any]]] = None, superset: bool = False) -> Callable:
     """Registers ``fn`` as a scenario (see module docstring)."""
@@ -158,12 +160,17 @@ def main(argv: List[str]) -> None:
     library, context_path, out_path, *names = argv
     # Run as __main__, this file is not the imported module the scenarios register in.
     from tests.differential import harness, scenarios  # noqa: F401 - registers them
+    hub = import_library(library)  # while the parent still writes the models
+    deadline = time.monotonic() + 600
+    while not os.path.exists(context_path) and time.monotonic() < deadline:
+        time.sleep(0.2)
     context = json.loads(Path(context_path).read_text())
-    hub = import_library(library)
     root = tempfile.mkdtemp(prefix=f"diff-{library}-")
     with open(out_path, "w") as out:
         for name in names:
+            start = time.monotonic()
             record = _run_one(hub, harness.SCENARIOS[name], context, root)
+            record["seconds"] = round(time.monotonic() - start, 2)
             out.write(json.dumps({"name": name, **record}) + "\n")
             out.flush()
 

@@ -1,5 +1,6 @@
 """hub.KerasLayer, Keras 2 flavour (what tensorflow_hub supports): tf.keras on TF 2.15,
-tf_keras on TF 2.16+ (group "keras2" sets TF_USE_LEGACY_KERAS=1, so tf.keras is tf_keras)."""
+tf_keras on TF 2.16+ (the default group sets TF_USE_LEGACY_KERAS=1 there, so tf.keras is
+tf_keras; group "plain" runs without it)."""
 
 import json
 import os
@@ -10,7 +11,6 @@ from tests.differential.harness import attempt, scenario
 
 X = np.array([[1.0, 2.0], [3.0, -1.0], [0.5, 0.5], [-2.0, 1.0]], np.float32)
 Y = X @ np.array([[3.0], [-1.0]], np.float32) + 1.0
-K2 = dict(group="keras2")
 
 
 def weights(layer):
@@ -23,7 +23,7 @@ def fit(keras, model, epochs=3):
     return model.fit(X, Y, epochs=epochs, batch_size=2, shuffle=False, verbose=0).history["loss"]
 
 
-@scenario([("KerasLayer", "handle"), ("KerasLayer", "call"), ("KerasLayer", "resolved_object")], **K2)
+@scenario([("KerasLayer", "handle"), ("KerasLayer", "call"), ("KerasLayer", "resolved_object")])
 def keras_call_frozen_default(hub, ctx):
     import tensorflow as tf
     layer = hub.KerasLayer(ctx.models["reusable"])
@@ -33,7 +33,7 @@ def keras_call_frozen_default(hub, ctx):
             "resolved_vars": sorted(v.name for v in layer.resolved_object.variables)}
 
 
-@scenario([("KerasLayer", "trainable")], **K2)
+@scenario([("KerasLayer", "trainable")])
 def keras_fine_tune_sequential(hub, ctx):
     keras = ctx.keras()
     layer = hub.KerasLayer(ctx.models["reusable"], trainable=True)
@@ -43,7 +43,7 @@ def keras_fine_tune_sequential(hub, ctx):
             "w": layer.trainable_weights[0], "predict": model.predict(X, verbose=0)}
 
 
-@scenario([("KerasLayer", "trainable")], **K2, xfail={"*": "#13 item 1, fixed on another branch"})
+@scenario([("KerasLayer", "trainable")], xfail={"*": "#13 item 1, fixed on another branch"})
 def keras_partly_trainable_savedmodel(hub, ctx):
     keras = ctx.keras()
     layer = hub.KerasLayer(ctx.models["frozen"], trainable=True)
@@ -52,7 +52,7 @@ def keras_partly_trainable_savedmodel(hub, ctx):
     return {"weights": weights(layer), "bias_b": [v for v in layer.weights if "bias_b" in v.name][0]}
 
 
-@scenario([("KerasLayer", "trainable")], **K2)
+@scenario([("KerasLayer", "trainable")])
 def keras_functional_fit_then_freeze(hub, ctx):
     keras = ctx.keras()
     inputs = keras.Input((2,))
@@ -65,7 +65,7 @@ def keras_functional_fit_then_freeze(hub, ctx):
             "model_trainable": len(model.trainable_weights)}
 
 
-@scenario([("KerasLayer", "arguments")], **K2, xfail={"*": "#13 item 2, fixed on another branch"})
+@scenario([("KerasLayer", "arguments")], xfail={"*": "#13 item 2, fixed on another branch"})
 def keras_arguments_config_and_save(hub, ctx):
     keras = ctx.keras()
     layer = hub.KerasLayer(ctx.models["scaled"], arguments={"scale": 3.0})
@@ -78,21 +78,21 @@ def keras_arguments_config_and_save(hub, ctx):
             "json": json.loads(json.dumps(config))["arguments"], "reloaded": again.predict(X, verbose=0)}
 
 
-@scenario([("KerasLayer", "arguments")], **K2)
+@scenario([("KerasLayer", "arguments")])
 def keras_arguments_call(hub, ctx):
     import tensorflow as tf
     layer = hub.KerasLayer(ctx.models["scaled"], arguments={"scale": 3.0})
     return {"y": layer(tf.constant(X))}
 
 
-@scenario([("KerasLayer", "output_shape"), ("KerasLayer", "compute_output_shape")], **K2,
+@scenario([("KerasLayer", "output_shape"), ("KerasLayer", "compute_output_shape")],
           xfail={"*": "#13 item 4, fixed on another branch"})
 def keras_compute_output_shape(hub, ctx):
     layer = hub.KerasLayer(ctx.models["reusable"], output_shape=[1])
     return {"shape": layer.compute_output_shape((None, 2))}
 
 
-@scenario([("KerasLayer", "output_shape"), ("KerasLayer", "get_config")], **K2)
+@scenario([("KerasLayer", "output_shape"), ("KerasLayer", "get_config")])
 def keras_output_shape_config(hub, ctx):
     import tensorflow as tf
     keras = ctx.keras()
@@ -102,14 +102,14 @@ def keras_output_shape_config(hub, ctx):
             "y": layer(tf.constant(X)).shape}
 
 
-@scenario([("KerasLayer", "output_shape")], **K2, xfail={"*": "#13 item 3, fixed on another branch"})
+@scenario([("KerasLayer", "output_shape")], xfail={"*": "#13 item 3, fixed on another branch"})
 def keras_nested_output_shape_config(hub, ctx):
     layer = hub.KerasLayer(ctx.models["reusable"], signature="serving_default",
                            signature_outputs_as_dict=True, output_shape=[[1], [1]])
     return {"config": layer.get_config()["output_shape"]}
 
 
-@scenario([("KerasLayer", "output_key")], **K2)
+@scenario([("KerasLayer", "output_key")])
 def keras_output_key(hub, ctx):
     import tensorflow as tf
     layer = hub.KerasLayer(ctx.models["dict_out"], output_key="b")
@@ -119,7 +119,7 @@ def keras_output_key(hub, ctx):
 
 
 @scenario([("KerasLayer", "signature"), ("KerasLayer", "signature_outputs_as_dict"),
-           ("KerasLayer", "output_key")], **K2)
+           ("KerasLayer", "output_key")])
 def keras_signature(hub, ctx):
     import tensorflow as tf
     handle = ctx.models["reusable"]
@@ -131,7 +131,7 @@ def keras_signature(hub, ctx):
             "no_key": attempt(lambda: hub.KerasLayer(handle, signature="two")(tf.constant(X)))}
 
 
-@scenario([("KerasLayer", "get_config"), ("KerasLayer", "handle"), ("KerasLayer", "tags")], **K2)
+@scenario([("KerasLayer", "get_config"), ("KerasLayer", "handle"), ("KerasLayer", "tags")])
 def keras_get_config(hub, ctx):
     layer = hub.KerasLayer(ctx.models["reusable"], trainable=True, name="enc", tags=None)
     config = layer.get_config()
@@ -140,14 +140,14 @@ def keras_get_config(hub, ctx):
             "trainable": config["trainable"], "name": config["name"], "clone": clone.get_config() == config}
 
 
-@scenario([("KerasLayer", "tags")], **K2)
+@scenario([("KerasLayer", "tags")])
 def keras_tags(hub, ctx):
     import tensorflow as tf
     return {"serve": hub.KerasLayer(ctx.models["reusable"], tags=["serve"])(tf.constant(X)),
             "bogus": attempt(lambda: hub.KerasLayer(ctx.models["reusable"], tags=["bogus"]))}
 
 
-@scenario([("KerasLayer", "load_options")], **K2)
+@scenario([("KerasLayer", "load_options")])
 def keras_load_options(hub, ctx):
     import tensorflow as tf
     options = tf.saved_model.LoadOptions(experimental_io_device="/job:localhost")
@@ -155,7 +155,7 @@ def keras_load_options(hub, ctx):
     return {"y": layer(tf.constant(X)), "config_keys": sorted(layer.get_config())}
 
 
-@scenario([("KerasLayer", "kwargs")], **K2)
+@scenario([("KerasLayer", "kwargs")])
 def keras_input_shape_kwargs(hub, ctx):
     import tensorflow as tf
     keras = ctx.keras()
@@ -165,14 +165,14 @@ def keras_input_shape_kwargs(hub, ctx):
             "params": model.count_params()}
 
 
-@scenario([("KerasLayer", "call")], **K2)
+@scenario([("KerasLayer", "call")])
 def keras_python_values(hub, ctx):
     return {"scalar": hub.KerasLayer(ctx.models["scalar"])(10.0),
             "nested_list": hub.KerasLayer(ctx.models["reusable"])([[10.0, 1.0]]),
             "text": hub.KerasLayer(ctx.models["text"])(["a text", "another"]).shape}
 
 
-@scenario([("KerasLayer", "call")], **K2)
+@scenario([("KerasLayer", "call")])
 def keras_training_argument(hub, ctx):
     import tensorflow as tf
     layer = hub.KerasLayer(ctx.models["reusable"], trainable=True)
@@ -184,7 +184,7 @@ def keras_training_argument(hub, ctx):
     return {"trainable_layer": count(layer), "frozen_layer": count(frozen)}
 
 
-@scenario([("KerasLayer", "get_config")], **K2)
+@scenario([("KerasLayer", "get_config")])
 def keras_save_and_reload(hub, ctx):
     import tensorflow as tf
     keras = ctx.keras()
@@ -192,7 +192,7 @@ def keras_save_and_reload(hub, ctx):
                               keras.layers.Dense(1, kernel_initializer="ones")])
     fit(keras, model, epochs=1)
     out = {}
-    for name in ("m.h5", "saved_model"):
+    for name in ("m.h5", "saved_model", "m.keras"):
         path = os.path.join(ctx.tmp, name)
         model.save(path)
         again = keras.models.load_model(path, custom_objects={"KerasLayer": hub.KerasLayer})
@@ -204,7 +204,14 @@ def keras_save_and_reload(hub, ctx):
     return out
 
 
-@scenario([("KerasLayer", "handle")], **K2)
+@scenario([("KerasLayer", "handle")])
+def keras_layer_from_url(hub, ctx):
+    import tensorflow as tf
+    layer = hub.KerasLayer(ctx.url + "/reusable", trainable=True)
+    return {"y": layer(tf.constant(X)), "weights": weights(layer)}
+
+
+@scenario([("KerasLayer", "handle")])
 def keras_text_classifier_guide(hub, ctx):
     """The text classification tutorial's shape: strings -> hub layer -> Dense."""
     import tensorflow as tf
@@ -220,7 +227,7 @@ def keras_text_classifier_guide(hub, ctx):
 
 # Deliberate: tfhub fine-tunes TF1 Hub format modules (tensorflow_hub leaves them frozen).
 @scenario([("KerasLayer", "handle"), ("KerasLayer", "signature"), ("KerasLayer", "trainable"),
-           ("KerasLayer", "tags")], hub=("0.15",), **K2, differs={"train_weights": (
+           ("KerasLayer", "tags")], hub=("0.15",), differs={"train_weights": (
                {"non_trainable": ["moving:0", "w:0"], "trainable": []},
                {"non_trainable": ["moving:0"], "trainable": ["w:0"]})})
 def keras_tf1_hub_module(hub, ctx):
@@ -233,7 +240,7 @@ def keras_tf1_hub_module(hub, ctx):
             "train_weights": weights(train), "default_weights": weights(default)}
 
 
-@scenario([("KerasLayer", "handle")], hub=("0.16",),
+@scenario([("KerasLayer", "handle")], hub=("0.16",), group="plain",
           xfail={"0.16": "#13 item 7, fixed on another branch"})
 def keras_tf_keras_import_pattern(hub, ctx):
     """tensorflow_hub 0.16's documented pattern on TF 2.16+, no TF_USE_LEGACY_KERAS."""

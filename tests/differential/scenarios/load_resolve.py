@@ -131,3 +131,17 @@ def load_tf1_hub_format_016(hub, ctx):
     import tensorflow as tf
     obj = hub.load(ctx.models["tf1_affine"])
     return {"signatures": sorted(obj.signatures), "default": obj.signatures["default"](tf.constant(X))}
+
+
+@scenario([("resolve", "handle")], xfail={"*": "#13 item 9, fixed on another branch"})
+def absl_flag_tfhub_cache_dir(hub, ctx):
+    """The caching guide's --tfhub_cache_dir flag, parsed by the program's absl flags."""
+    from absl import flags
+    target = os.path.join(ctx.tmp, "flag_cache")
+    flags.FLAGS(["program", "--tfhub_cache_dir=" + target])
+    del os.environ["TFHUB_CACHE_DIR"]
+    try:
+        path = hub.resolve(ctx.url + "/reusable")
+    finally:
+        flags.FLAGS.unparse_flags()
+    return {"under_flag_dir": os.path.realpath(path).startswith(os.path.realpath(target))}
