@@ -129,6 +129,11 @@ class ModuleCallError(TfHubError, TypeError):
     """Inputs given to a TF1 Hub format module (or its outputs asked) do not fit its signature."""
 
 
+class ModuleInputValueError(ModuleCallError, ValueError):
+    """An input value TensorFlow cannot convert to the signature's dtype (a ``ValueError``
+    there, as tensorflow_hub passed it on)."""
+
+
 class UnsupportedSignatureTypeError(TfHubError, ValueError):
     """A signature holds (or is given) a value type the TF1 Hub format cannot carry."""
 

@@ -60,16 +60,23 @@ def _collect(process, out: Path, names: List[str]) -> Dict[str, Dict]:
 
 
 @pytest.fixture(scope="session")
-def outcomes(tmp_path_factory) -> Dict[str, Dict[str, Dict]]:
-    """library -> scenario name -> {"outcome": ..., "traceback": ..., "seconds": ...}."""
+def outcomes(request, tmp_path_factory) -> Dict[str, Dict[str, Dict]]:
+    """library -> scenario name -> {"outcome": ..., "traceback": ..., "seconds": ...}.
+
+    Runs only the scenarios this pytest session selected (``-k NAME`` is quick), plus
+    ``api_surface``, which the coverage test reads.
+    """
     pytest.importorskip("tensorflow")
     version = peer_version()
     if version is None:
         pytest.skip("tensorflow_hub is not installed in this lane")
     root = tmp_path_factory.mktemp("differential")
     groups: Dict[str, List[str]] = {}  # environment (as JSON) -> scenario names
+    selected = {"api_surface"} | {
+        test.callspec.params["item"].name for test in request.session.items
+        if "item" in getattr(getattr(test, "callspec", None), "params", {})}
     for item in SCENARIOS.values():
-        if version in item.hub_versions:
+        if version in item.hub_versions and item.name in selected:
             groups.setdefault(json.dumps(_group_env(item.group), sort_keys=True), []).append(item.name)
     children = [_start(lib, json.loads(env), names, root, str(i))
                 for i, (env, names) in enumerate(groups.items()) for lib in LIBRARIES]

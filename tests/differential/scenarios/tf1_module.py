@@ -165,7 +165,7 @@ def load_module_spec_of_tf2_savedmodel(hub, ctx):
     return {"not_a_module": attempt(lambda: hub.load_module_spec(ctx.models["reusable"]))}
 
 
-@scenario([("ModuleSpec", "get_tags")], **V015, xfail={"0.15": "#13 item 13, fixed on another branch"})
+@scenario([("ModuleSpec", "get_tags")], **V015)
 def module_spec_tags_order(hub, ctx):
     import tensorflow as tf
     spec = hub.create_module_spec(lambda: _creation_fn(hub), tags_and_args=[
