@@ -90,12 +90,12 @@ def error_kinds(exc: BaseException) -> List[str]:
     return sorted(kinds) or [type(exc).__name__]
 
 
-def attempt(fn: Callable[[], Any]) -> Any:
-    """``fn()``'s value, or ``{"error": kinds}`` if it raised."""
+def attempt(fn: Callable[[], Any], message: bool = True) -> Any:
+    """``fn()``'s value, or ``{"error": kinds, "message": ...}`` if it raised."""
     try:
         return fn()
     except Exception as exc:  # noqa: BLE001 - the kind of error is the outcome
-        return {"error": error_kinds(exc), "message": str(exc)[:300]}
+        return {"error": error_kinds(exc), **({"message": str(exc)[:300]} if message else {})}
 
 
 def jsonable(value: Any) -> Any:

@@ -247,3 +247,12 @@ def keras_tf_keras_import_pattern(hub, ctx):
     import tf_keras as keras
     model = keras.Sequential([keras.Input((2,)), hub.KerasLayer(ctx.models["reusable"])])
     return {"predict": model.predict(X, verbose=0)}
+
+
+@scenario([("KerasLayer", "handle"), ("KerasLayer", "get_config")])
+def keras_callable_handle(hub, ctx):
+    """The guides' ``hub.KerasLayer(hub.load(...))``: a loaded object as the handle."""
+    import tensorflow as tf
+    layer = hub.KerasLayer(hub.load(ctx.models["reusable"]), trainable=True)
+    return {"y": layer(tf.constant(X)), "weights": weights(layer), "config": attempt(layer.get_config),
+            "not_callable": attempt(lambda: hub.KerasLayer(object()))}

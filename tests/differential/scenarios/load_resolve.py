@@ -145,3 +145,19 @@ def absl_flag_tfhub_cache_dir(hub, ctx):
     finally:
         flags.FLAGS.unparse_flags()
     return {"under_flag_dir": os.path.realpath(path).startswith(os.path.realpath(target))}
+
+
+UNSUPPORTED = {"error": ["tf.errors.OpError", "tf.errors.UnimplementedError"]}
+
+
+# Deliberate (README): any case is accepted, anything else is a clear ValueError.
+@scenario([("resolve", "handle")], differs={
+    "'compressed'": (UNSUPPORTED, True), "'Auto'": (UNSUPPORTED, True),
+    "'bogus'": (UNSUPPORTED, {"error": ["ValueError"]})})
+def env_model_load_format_spellings(hub, ctx):
+    url = ctx.url + "/reusable"
+    out = {}
+    for value in ("compressed", "Auto", "bogus", ""):
+        os.environ["TFHUB_MODEL_LOAD_FORMAT"] = value
+        out[repr(value)] = attempt(lambda: os.path.isdir(hub.resolve(url)), message=False)
+    return out

@@ -152,3 +152,19 @@ def register_duplicate_name(hub, ctx):
         m = hub.Module(ctx.models["tf1_affine"])
         hub.register_module_for_export(m, "a")
         return {"duplicate": attempt(lambda: hub.register_module_for_export(m, "a"))}
+
+
+@scenario([("text_embedding_column", "module_spec"), ("image_embedding_column", "module_spec")], **V015)
+def column_configs(hub, ctx):
+    by_path = hub.text_embedding_column("text", ctx.models["tf1_text"])
+    by_spec = hub.text_embedding_column("text", hub.load_module_spec(ctx.models["tf1_text"]))
+    image = hub.image_embedding_column("image", ctx.models["tf1_image"])
+    return {"by_path": attempt(lambda: sorted(by_path.get_config())),
+            "by_spec": attempt(by_spec.get_config),
+            "image": attempt(lambda: sorted(image.get_config())),
+            "parents": [str(p) for p in by_path.parents],
+            "round_trip": type(by_path).from_config(by_path.get_config()).name,
+            "image_round_trip": type(image).from_config(image.get_config()).variable_shape,
+            # a config as tensorflow_hub writes it (a saved model's feature layer)
+            "from_their_config": type(by_path).from_config({
+                "key": "t", "module_spec_path": ctx.models["tf1_text"], "trainable": False}).name}

@@ -320,3 +320,20 @@ def module_fine_tune_session(hub, ctx):
             session.run(v1.global_variables_initializer())
             losses = [session.run([step, loss])[1] for _ in range(3)]
             return {"losses": losses, "vars": session.run({v.name: v for v in m.variables})}
+
+
+@scenario([("Module", "variable_map")], **V015)
+def module_checkpoint_names(hub, ctx):
+    """A training program's checkpoint must name the module's variables as tensorflow_hub did."""
+    import tensorflow as tf
+    v1 = tf.compat.v1
+    prefix = os.path.join(ctx.tmp, "ckpt")
+    graph, scope = graph_session()
+    with scope:
+        m = hub.Module(ctx.models["tf1_affine"], name="enc", trainable=True)
+        m(X)
+        with v1.Session() as session:
+            session.run(v1.global_variables_initializer())
+            path = v1.train.Saver().save(session, prefix)
+    return {"checkpoint": sorted(name for name, _ in tf.train.list_variables(path)),
+            "variable_map": {k: v.name for k, v in m.variable_map.items()}}
