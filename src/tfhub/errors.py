@@ -8,11 +8,30 @@ from __future__ import annotations
 
 import errno
 
-from typing import Optional
+from typing import Dict, Optional, Tuple
 
 
 class TfHubError(Exception):
     """Root of tfhub's exceptions."""
+
+
+_ALSO_TF: Dict[Tuple[type, type], type] = {}
+
+
+def also_tf_error(error: TfHubError, tf_class: type) -> TfHubError:
+    """``error`` as an instance of a class deriving from its own and from ``tf_class``.
+
+    For failures where tensorflow_hub let a ``tf.errors.OpError`` subclass through (say
+    ``tf.errors.NotFoundError``), so callers catching that keep working. The caller passes
+    the TensorFlow class: this module never imports TensorFlow.
+    """
+    key = (type(error), tf_class)
+    if key not in _ALSO_TF:
+        _ALSO_TF[key] = type(type(error).__name__, key, {"__module__": __name__})
+    combined = _ALSO_TF[key](*error.args)
+    tf_class.__init__(combined, None, None, str(error))  # OpError(node_def, op, message)
+    combined.args = error.args
+    return combined
 
 
 class ConfigError(TfHubError, ValueError):

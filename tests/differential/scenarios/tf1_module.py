@@ -157,10 +157,8 @@ def module_spec_queries(hub, ctx):
             "missing": attempt(lambda: hub.load_module_spec(os.path.join(ctx.tmp, "nowhere")))}
 
 
-@scenario([("load_module_spec", "path")], **V015, xfail={"0.15": (
-    "gap: tensorflow_hub raises tf.errors.NotFoundError (gfile) for a directory without "
-    "tfhub_module.pb; tfhub's ModuleDefNotFoundError is FileNotFoundError+ValueError, not a "
-    "tf.errors.NotFoundError (needs an error class that also derives from TF's, made lazily)")})
+# tensorflow_hub raised tf.errors.NotFoundError (from gfile) here; tfhub's error is one too.
+@scenario([("load_module_spec", "path")], **V015)
 def load_module_spec_of_tf2_savedmodel(hub, ctx):
     return {"not_a_module": attempt(lambda: hub.load_module_spec(ctx.models["reusable"]))}
 
