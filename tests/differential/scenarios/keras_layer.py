@@ -229,7 +229,8 @@ def keras_text_classifier_guide(hub, ctx):
 @scenario([("KerasLayer", "handle"), ("KerasLayer", "signature"), ("KerasLayer", "trainable"),
            ("KerasLayer", "tags")], hub=("0.15",), differs={"train_weights": (
                {"non_trainable": ["moving:0", "w:0"], "trainable": []},
-               {"non_trainable": ["moving:0"], "trainable": ["w:0"]})})
+               {"non_trainable": ["moving:0"], "trainable": ["w:0"]}),
+               "train_call": ({"error": ["ValueError"]}, [4, 1])})
 def keras_tf1_hub_module(hub, ctx):
     import tensorflow as tf
     handle = ctx.models["tf1_affine"]
@@ -237,7 +238,17 @@ def keras_tf1_hub_module(hub, ctx):
     named = hub.KerasLayer(handle, signature="named", signature_outputs_as_dict=True)
     train = hub.KerasLayer(handle, tags={"train"}, trainable=True)
     return {"default": default(tf.constant(X)), "named": named({"x": tf.constant(X)}),
-            "train_weights": weights(train), "default_weights": weights(default)}
+            "train_weights": weights(train), "default_weights": weights(default),
+            "train_call": attempt(lambda: train(tf.constant(X)).shape.as_list(), message=False)}
+
+
+@scenario([("KerasLayer", "trainable"), ("KerasLayer", "signature")])
+def keras_trainable_signature_refused(hub, ctx):
+    """tensorflow_hub refuses to train through a signature (no training mode, no losses)."""
+    import tensorflow as tf
+    layer = hub.KerasLayer(ctx.models["reusable"], signature="serving_default", output_key="y",
+                           trainable=True)
+    return {"call": attempt(lambda: layer(tf.constant(X)))}
 
 
 @scenario([("KerasLayer", "handle")], hub=("0.16",), group="plain",
