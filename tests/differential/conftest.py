@@ -41,10 +41,10 @@ def _start(library: str, env: Dict[str, str], names: List[str], root: Path, tag:
     out = root / f"outcomes-{library}-{tag}.jsonl"
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("TFHUB_")}
     child_env.update(env, PYTHONPATH=str(REPO_ROOT), TF_CPP_MIN_LOG_LEVEL="2")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.differential.harness", library, str(root / "context.json"),
-         str(out), *names], stdout=subprocess.DEVNULL, stderr=open(root / f"{library}-{tag}.err", "w"),
-        cwd=root, env=child_env)
+    with open(root / f"{library}-{tag}.err", "w") as stderr:  # the child keeps its own copy
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tests.differential.harness", library, str(root / "context.json"),
+             str(out), *names], stdout=subprocess.DEVNULL, stderr=stderr, cwd=root, env=child_env)
     return process, out, names
 
 

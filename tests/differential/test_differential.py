@@ -19,6 +19,8 @@ from tests.differential.coverage import gaps
 from tests.differential.harness import SCENARIOS, Scenario
 
 PEER = peer_version()
+# The first test's setup runs every scenario (about 2-3 minutes on a loaded machine).
+pytestmark = pytest.mark.timeout(1500)
 
 
 def _param(item: Scenario):
