@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import errno
 
-from typing import Optional
+from typing import Dict, Optional, Tuple
 
 
 # Built-in bases whose instances Exception.__init__ initialises exactly as their own.
@@ -35,6 +35,25 @@ class TfHubError(Exception):
         if plain and not any("__init__" in vars(k) for k in cls.__mro__
                              if k.__module__ != "builtins"):
             cls.__init__ = Exception.__init__
+
+
+_ALSO_TF: Dict[Tuple[type, type], type] = {}
+
+
+def also_tf_error(error: TfHubError, tf_class: type) -> TfHubError:
+    """``error`` as an instance of a class deriving from its own and from ``tf_class``.
+
+    For failures where tensorflow_hub let a ``tf.errors.OpError`` subclass through (say
+    ``tf.errors.NotFoundError``), so callers catching that keep working. The caller passes
+    the TensorFlow class: this module never imports TensorFlow.
+    """
+    key = (type(error), tf_class)
+    if key not in _ALSO_TF:
+        _ALSO_TF[key] = type(type(error).__name__, key, {"__module__": __name__})
+    combined = _ALSO_TF[key](*error.args)
+    tf_class.__init__(combined, None, None, str(error))  # OpError(node_def, op, message)
+    combined.args = error.args
+    return combined
 
 
 class ConfigError(TfHubError, ValueError):
@@ -149,6 +168,11 @@ class MissingAttachmentError(TfHubError, _PlainMessageKeyError):
 
 class ModuleCallError(TfHubError, TypeError):
     """Inputs given to a TF1 Hub format module (or its outputs asked) do not fit its signature."""
+
+
+class ModuleInputValueError(ModuleCallError, ValueError):
+    """An input value TensorFlow cannot convert to the signature's dtype (a ``ValueError``
+    there, as tensorflow_hub passed it on)."""
 
 
 class UnsupportedSignatureTypeError(TfHubError, ValueError):

@@ -56,7 +56,7 @@ def read_module_def(module_dir: str) -> "ModuleDef":
     """Reads and validates ``<module_dir>/tfhub_module.pb``.
 
     Raises:
-        ModuleDefNotFoundError: the file does not exist.
+        ModuleDefNotFoundError: the file does not exist (also a tf.errors.NotFoundError).
         ModuleDefError: see :func:`parse_module_def`.
     """
     from tfhub._tf import tensorflow  # noqa: PLC0415 - gfile reads local and remote paths
@@ -64,9 +64,10 @@ def read_module_def(module_dir: str) -> "ModuleDef":
     path = module_def_path(module_dir)
     gfile = tensorflow().io.gfile
     if not gfile.exists(path):
-        raise errors.ModuleDefNotFoundError(
+        raise errors.also_tf_error(errors.ModuleDefNotFoundError(  # tensorflow_hub: gfile's
             f"{module_dir!r} is not a TF1 Hub format module: it has no {MODULE_DEF_FILENAME}. "
-            "For a TF2 SavedModel use hub.load() or hub.KerasLayer().")
+            "For a TF2 SavedModel use hub.load() or hub.KerasLayer()."),
+            tensorflow().errors.NotFoundError)
     with gfile.GFile(path, "rb") as f:
         return parse_module_def(f.read(), path)
 

@@ -103,13 +103,14 @@ class _HubColumn(_fc.DenseColumn, _fc_v1._DenseColumn):  # pylint: disable=prote
         if not isinstance(self.module_spec_path, str):
             raise NotImplementedError("get_config needs the column to be built from a module "
                                       "handle (a string), not a ModuleSpec object.")
-        config = {k: v for k, v in zip(self._fields, self) if k != "module_spec"}
-        config["module_spec"] = config.pop("module_spec_path")
-        return config
+        # tensorflow_hub's keys (module_spec_path), so configs move between the two libraries.
+        return {k: v for k, v in zip(self._fields, self) if k != "module_spec"}
 
     @classmethod
     def from_config(cls, config: Dict[str, Any], custom_objects: Any = None,
                     columns_by_name: Any = None) -> Any:
+        config = dict(config)
+        config["module_spec"] = config.pop("module_spec_path", config.get("module_spec"))
         return _FACTORIES[cls](**config)
 
 

@@ -121,7 +121,8 @@ def convert_value(name: str, value: Any, info: ParsedTensorInfo) -> Any:
     """Converts one input value to a tensor (or composite) that fits ``info``.
 
     Raises:
-        ModuleCallError: dtype, shape or kind do not fit.
+        ModuleCallError: dtype, shape or kind do not fit (ModuleInputValueError, also a
+            ValueError, where TensorFlow's conversion raised ValueError).
         UnsupportedSignatureTypeError: the value is of an unsupported composite type.
     """
     if isinstance(value, (tf.SparseTensor, tf.RaggedTensor)):
@@ -135,7 +136,8 @@ def convert_value(name: str, value: Any, info: ParsedTensorInfo) -> Any:
         try:
             converted = tf.compat.v1.convert_to_tensor_or_indexed_slices(value, dtype=info.dtype)
         except (TypeError, ValueError) as exc:
-            raise errors.ModuleCallError(f"Can't convert {name!r}: {exc}") from exc
+            kind = errors.ModuleInputValueError if isinstance(exc, ValueError) else errors.ModuleCallError
+            raise kind(f"Can't convert {name!r}: {exc}") from exc
     got = converted._type_spec if hasattr(converted, "_type_spec") else tf.TensorSpec(
         converted.shape, converted.dtype)
     if type(got) is not type(info.type_spec):
