@@ -140,19 +140,10 @@ def _run_one(hub: Any, item: Scenario, context: Dict[str, Any], root: str) -> Di
 
 
 def import_library(name: str) -> Any:
-    """``tensorflow_hub`` or ``tfhub``. tensorflow_hub's import check needs pkg_resources,
-    which setuptools 81+ no longer ships; a stand-in with ``parse_version`` lets it import."""
+    """``tensorflow_hub`` or ``tfhub`` (the locks carry the setuptools whose pkg_resources
+    tensorflow_hub's import check needs)."""
     import importlib
-    if name == "tensorflow_hub":
-        try:
-            import pkg_resources  # noqa: F401
-        except ImportError:
-            import types
 
-            import packaging.version
-            stand_in = types.ModuleType("pkg_resources")
-            stand_in.parse_version = packaging.version.parse
-            sys.modules["pkg_resources"] = stand_in
     return importlib.import_module(name)
 
 
