@@ -46,14 +46,25 @@ def require_peer(tf1_api: bool = False) -> str:
     return version
 
 
-def run_snippet(library: str, code: str, env: Optional[Dict[str, str]] = None,
-                cwd: Optional[str] = None, args: tuple = (), timeout: float = 300) -> Dict[str, Any]:
-    """Runs ``code`` with ``hub`` bound to ``library``; returns what it emitted (merged)."""
+def run_snippet(library: str, code: str, env: Optional[Dict[str, Optional[str]]] = None,
+                cwd: Optional[str] = None, args: tuple = (), timeout: float = 300,
+                peer_importable: Optional[bool] = None) -> Dict[str, Any]:
+    """Runs ``code`` with ``hub`` bound to ``library``; returns what it emitted (merged).
+
+    ``peer_importable`` (default: when ``library`` is tensorflow_hub) makes
+    ``import tensorflow_hub`` work in the snippet despite the missing ``pkg_resources``.
+    """
     script = _PRELUDE.format(library=library) + textwrap.dedent(code)
     run_env = dict(os.environ)
     run_env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    run_env.update(env or {})
-    if library == "tensorflow_hub" and importlib.util.find_spec("pkg_resources") is None:
+    for name, value in (env or {}).items():  # None unsets a variable
+        if value is None:
+            run_env.pop(name, None)
+        else:
+            run_env[name] = value
+    if peer_importable is None:
+        peer_importable = library == "tensorflow_hub"
+    if peer_importable and importlib.util.find_spec("pkg_resources") is None:
         run_env["PYTHONPATH"] = os.pathsep.join(
             p for p in (str(SHIMS), run_env.get("PYTHONPATH", "")) if p)
     done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True,
