@@ -79,7 +79,7 @@ def test_cache_directory_precedence(http_server, archive, tmp_path, order):
         for library in libraries:
             http_server.add(f"/{name}/{library}", body=archive)
     report = peer_run.run_snippet(
-        libraries[0], RESOLVE, env={"TFHUB_CACHE_DIR": None}, peer_importable=True,
+        libraries[0], RESOLVE, env={"TFHUB_CACHE_DIR": None},
         args=(order, http_server.url(""), str(tmp_path), json.dumps(scenarios)))
     for name, _, _, winner in SCENARIOS:
         for library in libraries:

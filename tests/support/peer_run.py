@@ -8,18 +8,15 @@ how parity is checked: by running tensorflow_hub, not by reading our code.
 from __future__ import annotations
 
 import importlib.metadata
-import importlib.util
 import json
 import os
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 from typing import Any, Dict, Optional
 
 import pytest
 
-SHIMS = Path(__file__).resolve().parent / "peer_shims"
 _PRELUDE = """\
 import json as _json, sys as _sys
 import {library} as hub
@@ -47,12 +44,11 @@ def require_peer(tf1_api: bool = False) -> str:
 
 
 def run_snippet(library: str, code: str, env: Optional[Dict[str, Optional[str]]] = None,
-                cwd: Optional[str] = None, args: tuple = (), timeout: float = 300,
-                peer_importable: Optional[bool] = None) -> Dict[str, Any]:
+                cwd: Optional[str] = None, args: tuple = (), timeout: float = 300
+                ) -> Dict[str, Any]:
     """Runs ``code`` with ``hub`` bound to ``library``; returns what it emitted (merged).
 
-    ``peer_importable`` (default: when ``library`` is tensorflow_hub) makes
-    ``import tensorflow_hub`` work in the snippet despite the missing ``pkg_resources``.
+    ``env`` entries override the environment; a value of None unsets the variable.
     """
     script = _PRELUDE.format(library=library) + textwrap.dedent(code)
     run_env = dict(os.environ)
@@ -62,11 +58,6 @@ def run_snippet(library: str, code: str, env: Optional[Dict[str, Optional[str]]]
             run_env.pop(name, None)
         else:
             run_env[name] = value
-    if peer_importable is None:
-        peer_importable = library == "tensorflow_hub"
-    if peer_importable and importlib.util.find_spec("pkg_resources") is None:
-        run_env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(SHIMS), run_env.get("PYTHONPATH", "")) if p)
     done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True,
                           env=run_env, cwd=cwd, timeout=timeout)
     if done.returncode != 0:
