@@ -105,3 +105,44 @@ def test_parameter_server_fine_tuning(example, keras_flavour, tf1_hub_module_dir
     assert all(d.startswith("/job:ps/") for d in result["devices"].values()), result
     assert result["final_loss"] < 0.5 * result["initial_loss"], result
     assert result["variables"] != INITIAL
+
+
+BATCH_NORM = """
+import json, sys
+import numpy as np
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+import tfhub as hub
+strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+with strategy.scope():
+    layer = hub.KerasLayer(sys.argv[1], trainable=True)
+    model = tf.keras.Sequential([tf.keras.Input((2,)), layer])
+    model.compile(tf.keras.optimizers.SGD(0.1), "mse")
+x = np.random.RandomState(0).rand(16, 2).astype("float32")
+model.fit(x, x[:, :1] * 3, batch_size=8, epochs=2, verbose=0, shuffle=False)
+print("RESULT " + json.dumps({v.name: {
+    "read": np.asarray(v.numpy()).ravel().tolist(),
+    "copies": [np.asarray(c.numpy()).ravel().tolist()
+               for c in strategy.experimental_local_results(v)]}
+    for v in layer.resolved_object.variables}))
+"""
+
+
+def test_mirrored_batch_norm_state_is_read_as_the_replicas_mean(tmp_path):
+    from tests.keras import tf1_module_builder
+
+    tf1_module_builder.write_module(str(tmp_path / "bn"))
+    done = subprocess.run([sys.executable, "-c", BATCH_NORM, str(tmp_path / "bn")],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
+    variables = json.loads(line[len("RESULT "):])
+    for name in ("w:0", "bn/gamma:0"):  # trained: all-reduced, equal copies
+        first, second = variables[name]["copies"]
+        assert first == second == variables[name]["read"], name
+    for name in ("bn/moving_mean:0", "bn/moving_variance:0"):  # UPDATE_OPS, per replica
+        first, second = variables[name]["copies"]
+        assert first != second, f"each replica updates its own copy of {name}"
+        np.testing.assert_allclose(variables[name]["read"], np.mean([first, second], axis=0),
+                                   rtol=1e-5)

@@ -143,6 +143,23 @@ def _local_handle(variable: Any) -> Any:
     return strategy.experimental_local_results(variable)[0].handle
 
 
+def _new_variable(value: Any, name: str, trainable: bool, fed: bool) -> Any:
+    """A TF2 variable; under a mirrored strategy, non-trainable ones are sync-on-read means.
+
+    Non-trainable state (batch-norm moving averages, written by UPDATE_OPS) is then
+    updated by each replica on its own copy and read as the mean of the copies, as
+    Keras does for its own BatchNormalization; frozen weights are equal everywhere.
+    """
+    tf = tensorflow()
+    strategy = tf.distribute.get_strategy()
+    mirrored = (tf.distribute.MirroredStrategy, tf.distribute.MultiWorkerMirroredStrategy)
+    if fed and not trainable and isinstance(strategy, mirrored):
+        return tf.Variable(value, name=name, trainable=False,
+                           synchronization=tf.VariableSynchronization.ON_READ,
+                           aggregation=tf.VariableAggregation.MEAN)
+    return tf.Variable(value, name=name, trainable=trainable)
+
+
 def _import(variants: Variants, values: Dict[str, Any], trainable_names: Iterable[str],
             resources: Optional[Dict[str, Any]], fed: bool) -> Tuple[Any, List[Any], List[Any]]:
     tf = tensorflow()
@@ -164,7 +181,7 @@ def _import(variants: Variants, values: Dict[str, Any], trainable_names: Iterabl
     def import_graphs() -> None:
         # Made here, variables are lifted out of the graph into the caller's
         # context (eager, or a tf.distribute scope).
-        created.update({name: tf.Variable(value, name=name, trainable=name in trainable_names)
+        created.update({name: _new_variable(value, name, name in trainable_names, fed)
                         for name, value in values.items()})
         graph = tf.compat.v1.get_default_graph()
         handles = {f"{name}:0": stand_in(name, var) for name, var in created.items()}
