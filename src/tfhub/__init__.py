@@ -11,9 +11,11 @@ import importlib
 import logging
 from typing import Any, Dict, List
 
+from tfhub import absl_flags
 from tfhub.version import __version__  # noqa: F401 - public
 
 logging.getLogger("tfhub").addHandler(logging.NullHandler())
+absl_flags.define_when_absl_loads()  # --tfhub_cache_dir, as tensorflow_hub
 
 # public name -> "module:attribute", imported when first asked for.
 _LAZY_NAMES: Dict[str, str] = {

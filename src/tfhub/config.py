@@ -1,4 +1,4 @@
-"""Settings read from the environment, each time they are asked for.
+"""Settings read from the environment (and tensorflow_hub's absl flags), each time asked for.
 
 Nothing here is read at import time, so a change of environment (or a test's
 ``monkeypatch.setenv``) takes effect on the next call.
@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Optional
 
-from tfhub import errors
+from tfhub import absl_flags, errors
 
 CACHE_DIR_ENV = "TFHUB_CACHE_DIR"
 LOAD_FORMAT_ENV = "TFHUB_MODEL_LOAD_FORMAT"
@@ -53,26 +53,47 @@ def _flag_true(name: str) -> bool:
 
 
 def cache_dir() -> Path:
-    """The cache directory: ``TFHUB_CACHE_DIR``, else a persistent per-user one.
+    """The cache directory: ``TFHUB_CACHE_DIR``, else ``--tfhub_cache_dir``, else per-user.
 
-    The per-user default is ``$XDG_CACHE_HOME/tfhub_modules`` (``~/.cache`` when
-    unset), never the temp dir that OS cleaners empty.
+    The precedence of the first two is tensorflow_hub's. The per-user default is
+    ``$XDG_CACHE_HOME/tfhub_modules`` (``~/.cache`` when unset), never the temp
+    dir that OS cleaners empty.
+
+    Raises:
+        ConfigError: the setting names a non-local filesystem (e.g. ``gs://``).
     """
     explicit = _env(CACHE_DIR_ENV)
+    source = CACHE_DIR_ENV
+    if not explicit:
+        explicit = absl_flags.value(absl_flags.CACHE_DIR_FLAG)
+        source = f"--{absl_flags.CACHE_DIR_FLAG}"
     if explicit:
-        return Path(explicit).expanduser().absolute()
+        return _local_directory(explicit, source)
     base = _env("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base).absolute() / "tfhub_modules"
 
 
+def _local_directory(value: str, source: str) -> Path:
+    """``value`` as an absolute local path; ``file://`` URLs are local paths too."""
+    if value.startswith("file://"):
+        value = value[len("file://"):]
+    elif "://" in value:
+        scheme = value.split("://", 1)[0]
+        raise errors.ConfigError(
+            f"{source}={value!r}: tfhub keeps its cache on a local filesystem (it locks and "
+            f"renames entries atomically), and {scheme}:// is not one. Set it to a local "
+            "directory (a path or a file:// URL), e.g. one on a mounted disk.")
+    return Path(value).expanduser().absolute()
+
+
 def model_load_format() -> ModelLoadFormat:
-    """The value of ``TFHUB_MODEL_LOAD_FORMAT`` (default ``AUTO``).
+    """``TFHUB_MODEL_LOAD_FORMAT``, else ``--tfhub_model_load_format`` (default ``AUTO``).
 
     Raises:
         ConfigError: the variable holds something other than AUTO, COMPRESSED
             or UNCOMPRESSED.
     """
-    raw = _env(LOAD_FORMAT_ENV)
+    raw = _env(LOAD_FORMAT_ENV) or absl_flags.value(absl_flags.LOAD_FORMAT_FLAG)
     if raw is None:
         return ModelLoadFormat.AUTO
     try:

@@ -1,8 +1,10 @@
 """Writing a module directory atomically: build it in a temp dir, then rename.
 
-An export never overwrites: if the target exists, nothing is written; if
-anything fails midway, the temporary directory is removed and the target is
-untouched.
+An export never overwrites: if the target exists and is not an empty
+directory, nothing is written; if anything fails midway, the temporary
+directory is removed and the target is untouched. An existing empty directory
+(the ``tempfile.mkdtemp()`` pattern) is replaced by the finished module in one
+rename.
 """
 
 from __future__ import annotations
@@ -22,11 +24,35 @@ tf = tensorflow()
 _log = logging.getLogger("tfhub")
 
 
-def _check_target_free(path: str) -> None:
-    if tf.io.gfile.exists(path):
-        raise errors.ExportExistsError(
-            f"Cannot export to {path!r}: it already exists. tfhub never overwrites a module; "
-            "remove it first or choose a new directory (e.g. one per version number).")
+def _check_target_free(path: str) -> bool:
+    """True if ``path`` is an empty directory to export into, False if it is absent.
+
+    Raises:
+        ExportExistsError: ``path`` is a file or a directory with something in it.
+    """
+    if not tf.io.gfile.exists(path):
+        return False
+    if tf.io.gfile.isdir(path) and not tf.io.gfile.listdir(path):
+        return True
+    raise errors.ExportExistsError(
+        f"Cannot export to {path!r}: it already exists and is not an empty directory. "
+        "tfhub never overwrites a module; remove it first or choose a new directory "
+        "(e.g. one per version number).")
+
+
+def _move_into_place(temp: str, path: str) -> None:
+    """Renames the finished module to ``path``, replacing it only if it is an empty dir."""
+    if "://" not in path:
+        try:
+            os.rename(temp, path)  # POSIX replaces an empty directory atomically, never a full one
+        except OSError:
+            if os.path.exists(path):
+                _check_target_free(path)  # raises if it has filled up meanwhile
+            raise
+        return
+    if _check_target_free(path):
+        tf.io.gfile.rmtree(path)  # other filesystems cannot rename over a directory
+    tf.io.gfile.rename(temp, path, overwrite=False)
 
 
 def _write_bytes(path: str, data: bytes) -> None:
@@ -53,12 +79,12 @@ def write_module(path: str, saved_model: Any,
     """Writes a TF1 Hub format module directory at ``path``, atomically.
 
     Args:
-        path: the new module directory; it must not exist.
+        path: the new module directory; it must not exist or be an empty directory.
         saved_model: the spec's SavedModel proto (asset paths absolute).
         write_variables: called with the checkpoint prefix to write, if any.
 
     Raises:
-        ExportExistsError: ``path`` exists already.
+        ExportExistsError: ``path`` exists and is not an empty directory.
     """
     path = os.fspath(path)
     _check_target_free(path)
@@ -71,8 +97,7 @@ def write_module(path: str, saved_model: Any,
             write_variables(saved_model_io.checkpoint_prefix(temp))
         _write_saved_model(saved_model, temp)
         _write_bytes(os.path.join(temp, MODULE_DEF_FILENAME), module_def_bytes())
-        _check_target_free(path)
-        tf.io.gfile.rename(temp, path, overwrite=False)
+        _move_into_place(temp, path)
     except BaseException:
         if tf.io.gfile.exists(temp):
             tf.io.gfile.rmtree(temp)

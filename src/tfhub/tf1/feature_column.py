@@ -28,9 +28,11 @@ def _text_module_issues(spec: Any) -> List[str]:
         issues.append(f"the default signature must have exactly one input, not {sorted(inputs)}")
     else:
         info = next(iter(inputs.values()))
-        if info.dtype != tf.string or not info.get_shape().is_compatible_with([None]):
+        shape = info.get_shape()
+        # Exactly [None], as tensorflow_hub: the column feeds a batch of any size.
+        if info.dtype != tf.string or shape.rank != 1 or shape[0] is not None:
             issues.append(f"its input must be a string [None], not {info.dtype.name} "
-                          f"{info.get_shape()}")
+                          f"{shape}")
     issues.extend(_embedding_output_issues(spec))
     return issues
 

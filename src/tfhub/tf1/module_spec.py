@@ -24,9 +24,9 @@ class ModuleSpec:
     ``hub.create_module_spec`` or ``hub.create_module_spec_from_saved_model``.
     """
 
-    def get_tags(self) -> List[frozenset]:
-        """The tag sets of the graph variants, sorted."""
-        raise NotImplementedError
+    def get_tags(self) -> List[Any]:
+        """The tag sets of the graph variants, in the module's order; one untagged by default."""
+        return [set()]
 
     def get_signature_names(self, tags: Optional[Set[str]] = None) -> List[str]:
         """The signature names of the graph variant with ``tags``."""
@@ -112,8 +112,10 @@ class NativeModuleSpec(ModuleSpec):
         return meta_graph.signature_def[name]
 
     def get_tags(self) -> List[frozenset]:
-        tags = [frozenset(mg.meta_info_def.tags) for mg in self._saved_model.meta_graphs]
-        return sorted(tags, key=lambda t: (len(t), sorted(t)))
+        # tensorflow_hub's order exactly: Python's sort of the frozensets in the order the
+        # module declares them (its meta graphs). Sets compare by inclusion, so e.g. the
+        # untagged variant moves first and unrelated tag sets keep their declared order.
+        return sorted(frozenset(mg.meta_info_def.tags) for mg in self._saved_model.meta_graphs)
 
     def get_signature_names(self, tags: Optional[Set[str]] = None) -> List[str]:
         return list(self.meta_graph(tags).signature_def.keys())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from tensorflow.core.framework import variable_pb2
 from tensorflow.core.protobuf import meta_graph_pb2, saved_model_pb2
@@ -117,17 +117,74 @@ def import_variants(variants: Variants, values: Dict[str, Any],
         The ``tf.compat.v1.wrap_function`` result (``.prune`` cuts functions)
         and the TF2 variables, in checkpoint order.
     """
+    wrapped, variables, _ = _import(variants, values, trainable_names, resources, fed=False)
+    return wrapped, variables
+
+
+def import_variants_fed(variants: Variants, values: Dict[str, Any],
+                        trainable_names: Iterable[str]) -> Tuple[Any, List[Any], List[Any]]:
+    """As :func:`import_variants`, but the variables' handles are fed, not captured.
+
+    Functions cut with the returned placeholders among their feeds take the
+    handles as arguments, so each call can pass the handles of the current
+    context: under a tf.distribute strategy, each replica's own copy of a
+    mirrored variable (a captured handle would pin every replica to one copy).
+
+    Returns:
+        The wrapped function, the TF2 variables and one resource placeholder per
+        variable (same order).
+    """
+    return _import(variants, values, trainable_names, None, fed=True)
+
+
+def _local_handle(variable: Any) -> Any:
+    """The handle of ``variable``, or of its first local copy if it is distributed."""
+    strategy = tensorflow().distribute.get_strategy()
+    return strategy.experimental_local_results(variable)[0].handle
+
+
+def _new_variable(value: Any, name: str, trainable: bool, fed: bool) -> Any:
+    """A TF2 variable; under a mirrored strategy, non-trainable ones are sync-on-read means.
+
+    Non-trainable state (batch-norm moving averages, written by UPDATE_OPS) is then
+    updated by each replica on its own copy and read as the mean of the copies, as
+    Keras does for its own BatchNormalization; frozen weights are equal everywhere.
+    """
+    tf = tensorflow()
+    strategy = tf.distribute.get_strategy()
+    mirrored = (tf.distribute.MirroredStrategy, tf.distribute.MultiWorkerMirroredStrategy)
+    if fed and not trainable and isinstance(strategy, mirrored):
+        return tf.Variable(value, name=name, trainable=False,
+                           synchronization=tf.VariableSynchronization.ON_READ,
+                           aggregation=tf.VariableAggregation.MEAN)
+    return tf.Variable(value, name=name, trainable=trainable)
+
+
+def _import(variants: Variants, values: Dict[str, Any], trainable_names: Iterable[str],
+            resources: Optional[Dict[str, Any]], fed: bool) -> Tuple[Any, List[Any], List[Any]]:
     tf = tensorflow()
     trainable_names = set(trainable_names)
     created: Dict[str, Any] = {}
+    placeholders: List[Any] = []
+
+    def stand_in(name: str, variable: Any) -> Any:
+        graph = tf.compat.v1.get_default_graph()
+        if not fed:
+            return graph.capture(variable.handle)
+        from tensorflow.python.ops import handle_data_util  # noqa: PLC0415
+
+        placeholder = tf.compat.v1.placeholder(tf.resource, [], name=f"{name}_handle")
+        handle_data_util.copy_handle_data(_local_handle(variable), placeholder)  # dtype, shape
+        placeholders.append(placeholder)
+        return placeholder
 
     def import_graphs() -> None:
         # Made here, variables are lifted out of the graph into the caller's
         # context (eager, or a tf.distribute scope).
-        created.update({name: tf.Variable(value, name=name, trainable=name in trainable_names)
+        created.update({name: _new_variable(value, name, name in trainable_names, fed)
                         for name, value in values.items()})
         graph = tf.compat.v1.get_default_graph()
-        handles = {f"{name}:0": graph.capture(var.handle) for name, var in created.items()}
+        handles = {f"{name}:0": stand_in(name, var) for name, var in created.items()}
         handles.update({name: graph.capture(handle) for name, handle in (resources or {}).items()})
         for scope, meta_graph in (("", variants.inference), ("train", variants.train)):
             if meta_graph is not None:
@@ -135,22 +192,24 @@ def import_variants(variants: Variants, values: Dict[str, Any],
                                               name=scope)
 
     wrapped = tf.compat.v1.wrap_function(import_graphs, signature=[])
-    return wrapped, list(created.values())
+    return wrapped, list(created.values()), placeholders
 
 
 def prune_signature(wrapped: Any, meta_graph: meta_graph_pb2.MetaGraphDef, name: str,
-                    scope: str, update_ops: bool) -> Callable[..., Any]:
+                    scope: str, update_ops: bool, state_feeds: Sequence[Any] = ()
+                    ) -> Callable[..., Any]:
     """Cuts signature ``name`` of an imported variant out of the wrapped graph.
 
     Feeds are the signature's input components in sorted key order (a sparse or
-    ragged input contributes its components); fetches its outputs (composites
-    rebuilt). With ``update_ops`` the variant's UPDATE_OPS run too, and the
-    function returns ``[outputs, updates]``.
+    ragged input contributes its components), then ``state_feeds``; fetches its
+    outputs (composites rebuilt). With ``update_ops`` the variant's UPDATE_OPS
+    run too, and the function returns ``[outputs, updates]``.
     """
     graph = wrapped.graph
     signature = meta_graph.signature_def[name]
     feeds = [graph.get_tensor_by_name(scope + n) for k in sorted(signature.inputs)
              for n in tensor_info.component_names(signature.inputs[k])]
+    feeds += list(state_feeds)
     fetches = {k: tensor_info.build_output(v, graph, scope.rstrip("/"))
                for k, v in signature.outputs.items()}
     if not update_ops:

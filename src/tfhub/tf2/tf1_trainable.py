@@ -16,6 +16,7 @@ instead returns an object following the Reusable SavedModel convention:
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from tfhub import errors, formats
@@ -76,23 +77,35 @@ class Tf1TrainableModule(tf.Module):
         tf1_graphs.check_resource_variables(defs, handle)
         trainable = {tf1_graphs.op_name(d.variable_name)
                      for d in tf1_graphs.variable_defs(inference, "trainable_variables")}
-        wrapped, self._variables = tf1_graphs.import_variants(
+        wrapped, self._variables, self._handle_feeds = tf1_graphs.import_variants_fed(
             variants, tf1_graphs.initial_values(path, defs), trainable)
         self._signature_def = inference.signature_def[signature]
         self._input_keys = sorted(self._signature_def.inputs)
         self._infer = self._prune(wrapped, inference, "", update_ops=False)
         self._train = (self._prune(wrapped, variants.train, "train/", update_ops=True)
                        if variants.train is not None else None)
-        self._losses = [wrapped.prune(feeds=[], fetches=wrapped.graph.get_tensor_by_name(n))
-                        for n in tf1_graphs.node_names(inference, "regularization_losses")]
-        for function in [self._infer, self._train, *self._losses]:
+        self._loss_fns = [
+            wrapped.prune(feeds=self._handle_feeds, fetches=wrapped.graph.get_tensor_by_name(n))
+            for n in tf1_graphs.node_names(inference, "regularization_losses")]
+        self._losses = [functools.partial(self._call_loss, f) for f in self._loss_fns]
+        for function in [self._infer, self._train, *self._loss_fns]:
             if function is not None:
                 # Lets GradientTape watch the captured variables on each call.
                 function.graph.variables = self._variables
 
     def _prune(self, wrapped: Any, meta_graph: Any, scope: str, update_ops: bool) -> Any:
         return tf1_graphs.prune_signature(wrapped, meta_graph, self._signature_def_key(meta_graph),
-                                          scope, update_ops)
+                                          scope, update_ops, self._handle_feeds)
+
+    def _handles(self) -> List[Any]:
+        """The variables' handles for this call: each replica's own copy under a strategy."""
+        if tf.distribute.in_cross_replica_context():  # e.g. model(x) outside strategy.run
+            strategy = tf.distribute.get_strategy()
+            return [strategy.experimental_local_results(v)[0].handle for v in self._variables]
+        return [v.handle for v in self._variables]
+
+    def _call_loss(self, function: Any) -> Any:
+        return function(*self._handles())
 
     def _signature_def_key(self, meta_graph: Any) -> str:
         for key, signature_def in meta_graph.signature_def.items():
@@ -121,7 +134,7 @@ class Tf1TrainableModule(tf.Module):
         Raises:
             Tf1FineTuningError: the inputs do not match the signature's.
         """
-        feeds = self._feeds(inputs)
+        feeds = self._feeds(inputs) + self._handles()
         if training and self._train is not None:
             outputs, _ = self._train(*feeds)
             return outputs
