@@ -10,7 +10,7 @@ import types
 from typing import Any, Callable, Dict, List
 
 from tfhub._tf import tensorflow
-from tfhub.keras import flavour
+from tfhub.keras import flavour, rules
 from tfhub.keras.layer_core import HubLayerCore
 
 
@@ -60,10 +60,7 @@ class KerasLayer(HubLayerCore, keras2.layers.Layer):
     def compute_output_shape(self, input_shape: Any) -> Any:
         if self._output_shape is None:
             return super().compute_output_shape(input_shape)
-        batch = tensorflow().nest.flatten(input_shape)[0][:1] if input_shape else [None]
-        return tensorflow().nest.map_structure(
-            lambda shape: tensorflow().TensorShape(list(batch)).concatenate(shape),
-            self._output_shape)
+        return rules.output_shape_with_batch(input_shape, self._output_shape)
 
     def get_config(self) -> Dict[str, Any]:
         config = super().get_config()

@@ -11,6 +11,7 @@ from typing import Any, Callable, Dict, List, Tuple
 import keras
 
 from tfhub._tf import tensorflow
+from tfhub.keras import rules
 from tfhub.keras.layer_core import HubLayerCore
 
 if not keras.__version__.startswith("3."):  # pragma: no cover - environment guard
@@ -52,6 +53,26 @@ class KerasLayer(HubLayerCore, keras.layers.Layer):
     @tensorflow().autograph.experimental.do_not_convert
     def call(self, inputs: Any, training: Any = None) -> Any:
         return self._hub_call(inputs, training)
+
+    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        # Keras 3 takes only tensors positionally; tensorflow_hub's layer (a
+        # Keras 2 layer) also takes Python values, e.g. layer(["a text"]).
+        # Those never come from a model, so call the function directly.
+        if rules.is_python_value(inputs):
+            return self.call(inputs, *args, **kwargs)
+        return super().__call__(inputs, *args, **kwargs)
+
+    def compute_output_spec(self, *args: Any, **kwargs: Any) -> Any:
+        # Trace call (Operation's way), not Layer's way of building specs from
+        # compute_output_shape: that would give every output the layer's dtype.
+        return keras.Operation.compute_output_spec(self, *args, **kwargs)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        if self._output_shape is None:
+            spec = self.compute_output_spec(keras.KerasTensor(input_shape, self.compute_dtype))
+            return tensorflow().nest.map_structure(lambda t: tuple(t.shape), spec)
+        shapes = rules.output_shape_with_batch(input_shape, self._output_shape)
+        return tensorflow().nest.map_structure(lambda s: tuple(s.as_list()), shapes)
 
     def get_config(self) -> Dict[str, Any]:
         config = super().get_config()
