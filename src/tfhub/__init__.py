@@ -11,9 +11,11 @@ import importlib
 import logging
 from typing import Any, Dict, List
 
+from tfhub.keras import registration as _keras_registration
 from tfhub.version import __version__  # noqa: F401 - public
 
 logging.getLogger("tfhub").addHandler(logging.NullHandler())
+_keras_registration.install()  # saved hub.KerasLayers load after `import tfhub`
 
 # public name -> "module:attribute", imported when first asked for.
 _LAZY_NAMES: Dict[str, str] = {

@@ -1,7 +1,7 @@
 """``hub.KerasLayer`` as a Keras 3 layer (``import keras``, TF backend).
 
 Import this module explicitly to get the Keras 3 class whatever ``tf.keras``
-is; ``tfhub.KerasLayer`` picks a flavour by :func:`tfhub.keras.flavour.which_keras`.
+is; ``hub.KerasLayer(...)`` picks a flavour by :func:`tfhub.keras.flavour.flavour_for_caller`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any, Callable, Dict, List, Tuple
 import keras
 
 from tfhub._tf import tensorflow
-from tfhub.keras import rules
-from tfhub.keras.layer_core import HubLayerCore
+from tfhub.keras import flavour, rules
+from tfhub.keras.layer import KerasLayer as HubKerasLayer
 
 if not keras.__version__.startswith("3."):  # pragma: no cover - environment guard
     raise ImportError(
@@ -21,8 +21,10 @@ if not keras.__version__.startswith("3."):  # pragma: no cover - environment gua
 
 
 @keras.saving.register_keras_serializable(package="tfhub", name="KerasLayer")
-class KerasLayer(HubLayerCore, keras.layers.Layer):
+class KerasLayer(HubKerasLayer, keras.layers.Layer):
     """``hub.KerasLayer`` for Keras 3; arguments as in :class:`HubLayerCore`."""
+
+    _hub_flavour = flavour.KERAS3
 
     # Set by _hub_register_losses; read by _get_own_losses.
     _hub_loss_fns: Tuple[Callable[[], Any], ...] = ()
