@@ -44,7 +44,7 @@ LOAD_IDS = [k for k, _, _ in LOAD_CASES]
 
 
 def _env(**extra: str) -> Dict[str, str]:
-    path = [str(REPO_ROOT)]
+    path = [str(REPO_ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     if importlib.util.find_spec("pkg_resources") is None:
         path.append(str(SHIM))  # tensorflow_hub imports it; setuptools 81+ has none
     env = {k: v for k, v in os.environ.items() if k != "TF_USE_LEGACY_KERAS"}
