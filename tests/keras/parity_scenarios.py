@@ -140,6 +140,29 @@ def which_keras(hub: Any, keras: Any, workdir: Path) -> Any:
 
 
 @scenario
+def string_input_sequential(hub: Any, keras: Any, workdir: Path) -> Any:
+    """Issue #19: a text model first in a Sequential (input_shape=[], dtype=tf.string),
+    fine-tuned on a tf.data of strings (Keras 3 made the model's input float32)."""
+    import tensorflow as tf
+
+    root = tf.train.Checkpoint()
+    root.w = tf.Variable([[0.5, 0.1]])
+    root.__call__ = tf.function(
+        lambda x: tf.cast(tf.strings.length(x), tf.float32)[:, None] * root.w,
+        input_signature=[tf.TensorSpec([None], tf.string)])
+    root.variables, root.trainable_variables = [root.w], [root.w]
+    tf.saved_model.save(root, str(workdir / "text"))
+    model = keras.Sequential([
+        hub.KerasLayer(str(workdir / "text"), input_shape=[], dtype=tf.string, trainable=True),
+        keras.layers.Dense(1)])
+    model.compile(keras.optimizers.SGD(0.01), "mse")
+    data = tf.data.Dataset.from_tensor_slices((["a", "bb", "ccc", "dddd"], [1.0, 2, 3, 4]))
+    losses = model.fit(data.batch(2), epochs=2, verbose=0).history["loss"]
+    return {"epochs": len(losses), "input_dtype": tf.as_dtype(model.inputs[0].dtype).name,
+            "output_shape": list(model.predict(tf.constant(["abc"]), verbose=0).shape)}
+
+
+@scenario
 def save_for_fresh_load(hub: Any, keras: Any, workdir: Path) -> Any:
     """Item 8 (first half): a model holding a KerasLayer, saved to .keras (and .h5)."""
     layer = hub.KerasLayer(save_scale(workdir / "handle"), arguments={"scale": 3.0})

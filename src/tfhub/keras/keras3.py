@@ -6,7 +6,7 @@ is; ``hub.KerasLayer(...)`` picks a flavour by :func:`tfhub.keras.flavour.flavou
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import keras
 
@@ -29,8 +29,25 @@ class KerasLayer(HubKerasLayer, keras.layers.Layer):
     # Set by _hub_register_losses; read by _get_own_losses.
     _hub_loss_fns: Tuple[Callable[[], Any], ...] = ()
 
+    # Set by _hub_finish_setup for input_shape= with a non-float dtype.
+    _hub_batch_input_shape: Optional[Tuple[Any, ...]] = None
+
     def _hub_finish_setup(self) -> None:
         self.built = True  # no weights to build: they come from the loaded model
+        # Keras 3's Sequential turns a first layer's input_shape= into a
+        # float32 Input, whatever the layer's dtype; for a string (or int)
+        # model, let it build its Input from input_shape and compute_dtype.
+        shape = getattr(self, "_input_shape_arg", None)
+        if shape is not None and not keras.backend.is_float_dtype(self.compute_dtype):
+            self._hub_batch_input_shape = (None, *shape)
+            self._input_shape_arg = None
+
+    @property
+    def input_shape(self) -> Tuple[Any, ...]:
+        """The batch input shape given by ``input_shape=`` with a non-float dtype."""
+        if self._hub_batch_input_shape is None:
+            raise AttributeError(f"hub.KerasLayer {self.name!r} has no input_shape")
+        return self._hub_batch_input_shape
 
     def _hub_track_variable(self, variable: Any, trainable: bool) -> None:
         # A Keras 3 TF-backend Variable built from a tf.Variable wraps it (no copy).
