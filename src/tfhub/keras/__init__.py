@@ -1,10 +1,11 @@
 """``hub.KerasLayer`` for Keras 3 and Keras 2.
 
-``tfhub.keras.KerasLayer`` is the flavour matching ``tf.keras`` in this
-environment (see :func:`tfhub.keras.flavour.which_keras`); both are importable
+``tfhub.keras.KerasLayer`` (:mod:`tfhub.keras.layer`) makes each layer as a
+Keras 3 or a Keras 2 layer, by the rule of
+:func:`tfhub.keras.flavour.flavour_for_caller`; the two classes are importable
 explicitly as ``tfhub.keras.keras3.KerasLayer`` and
 ``tfhub.keras.keras2.KerasLayer``. Nothing here imports TensorFlow or Keras
-until ``KerasLayer`` is asked for.
+until a layer is made.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from typing import Any
 def __getattr__(name: str) -> Any:
     if name != "KerasLayer":
         raise AttributeError(f"module 'tfhub.keras' has no attribute {name!r}")
-    from tfhub.keras import flavour  # noqa: PLC0415 - lazy by design
+    from tfhub.keras.layer import KerasLayer  # noqa: PLC0415 - lazy by design
 
-    value = flavour.flavour_module(flavour.which_keras()).KerasLayer
-    globals()[name] = value
-    return value
+    globals()[name] = KerasLayer
+    return KerasLayer

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
 from tfhub import errors
 from tfhub._tf import tensorflow
 
 
-def check_variables_in_scope(variables: Sequence[Any], layer_name: str) -> None:
-    """Refuses variables made outside the strategy that is now in scope.
+def check_variables_in_scope(obj: Any, layer_name: str) -> None:
+    """Refuses variables of ``obj`` made outside the strategy now in scope.
 
     Raises:
         DistributionScopeError: a variable was created outside the active
             strategy's scope (e.g. the layer was built before ``scope()``).
     """
     tf = tensorflow()
-    if not variables or not tf.distribute.has_strategy():
+    if not tf.distribute.has_strategy():
         return
+    variables = getattr(obj, "variables", None) or []
     strategy = tf.distribute.get_strategy()
     for variable in variables:
         if not strategy.extended.variable_created_in_scope(variable):

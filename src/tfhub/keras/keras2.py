@@ -1,7 +1,7 @@
 """``hub.KerasLayer`` as a Keras 2 layer (``tf_keras``, or ``tf.keras`` on TF 2.15).
 
 Import this module explicitly to get the Keras 2 class whatever ``tf.keras``
-is; ``tfhub.KerasLayer`` picks a flavour by :func:`tfhub.keras.flavour.which_keras`.
+is; ``hub.KerasLayer(...)`` picks a flavour by :func:`tfhub.keras.flavour.flavour_for_caller`.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import types
 from typing import Any, Callable, Dict, List
 
 from tfhub._tf import tensorflow
-from tfhub.keras import flavour
-from tfhub.keras.layer_core import HubLayerCore
+from tfhub.keras import flavour, rules
+from tfhub.keras.layer import KerasLayer as HubKerasLayer
 
 
 def _keras2() -> types.ModuleType:
@@ -35,8 +35,10 @@ keras2 = _keras2()
 
 
 @keras2.utils.register_keras_serializable(package="tfhub", name="KerasLayer")
-class KerasLayer(HubLayerCore, keras2.layers.Layer):
+class KerasLayer(HubKerasLayer, keras2.layers.Layer):
     """``hub.KerasLayer`` for Keras 2; arguments as in :class:`HubLayerCore`."""
+
+    _hub_flavour = flavour.KERAS2
 
     def _hub_track_variable(self, variable: Any, trainable: bool) -> None:
         self.add_weight(name=variable.name.split(":")[0], shape=variable.shape,
@@ -60,10 +62,7 @@ class KerasLayer(HubLayerCore, keras2.layers.Layer):
     def compute_output_shape(self, input_shape: Any) -> Any:
         if self._output_shape is None:
             return super().compute_output_shape(input_shape)
-        batch = tensorflow().nest.flatten(input_shape)[0][:1] if input_shape else [None]
-        return tensorflow().nest.map_structure(
-            lambda shape: tensorflow().TensorShape(list(batch)).concatenate(shape),
-            self._output_shape)
+        return rules.output_shape_with_batch(input_shape, self._output_shape)
 
     def get_config(self) -> Dict[str, Any]:
         config = super().get_config()

@@ -91,8 +91,9 @@ class HubLayerCore:
         self._register_weights_and_losses(loaded.obj)
 
     def _register_weights_and_losses(self, obj: Any) -> None:
+        # Not kept in an attribute: Keras 2 would track a list of variables
+        # assigned to a layer as extra weights, each trainable by its own flag.
         trainable, others = rules.split_variables(obj)
-        self._hub_variables = trainable + others
         for variable in trainable:
             self._hub_track_variable(variable, True)
         for variable in others:
@@ -108,7 +109,7 @@ class HubLayerCore:
     # -- calling -------------------------------------------------------------
     def _hub_call(self, inputs: Any, training: Any = None) -> Any:
         """Calls the loaded function; the body of ``call``."""
-        distribution.check_variables_in_scope(self._hub_variables, self.name)
+        distribution.check_variables_in_scope(self._hub_loaded.obj, self.name)
         if self.trainable:
             self._check_trainable()
         args, kwargs = rules.call_arguments(inputs, self._arguments, self._use_signature)

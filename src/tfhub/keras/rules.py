@@ -7,6 +7,7 @@ config are decided in one place.
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import inspect
 import json
@@ -158,6 +159,13 @@ def call_arguments(inputs: Any, arguments: Dict[str, Any],
     return (inputs,), kwargs
 
 
+def is_python_value(inputs: Any) -> bool:
+    """True for a Python scalar or a (nested) list/tuple of them, e.g. ``["a"]``."""
+    if isinstance(inputs, (bool, int, float, str, bytes)):
+        return True
+    return isinstance(inputs, (list, tuple)) and all(map(is_python_value, inputs))
+
+
 def select_output(result: Any, output_key: Optional[str]) -> Any:
     """The value under ``output_key`` (or ``result`` when no key is set).
 
@@ -204,11 +212,43 @@ def convert_output_shape(output_shape: Any) -> Any:
 
 def shape_as_tuples(shape: Any) -> Any:
     """A nest of TensorShapes as plain tuples/lists/dicts (for configs)."""
-    if isinstance(shape, dict):
+    if isinstance(shape, collections.abc.Mapping):
         return {k: shape_as_tuples(v) for k, v in shape.items()}
-    if isinstance(shape, (list, tuple)):
-        return type(shape)(shape_as_tuples(v) for v in shape)
+    if isinstance(shape, (list, tuple)):  # also Keras 2's tracking ListWrapper
+        return (tuple if isinstance(shape, tuple) else list)(shape_as_tuples(v) for v in shape)
     return tuple(shape.as_list()) if shape.rank is not None else None
+
+
+def plain(value: Any) -> Any:
+    """``value`` with Keras 2's tracking wrappers (DictWrapper, ListWrapper)
+    replaced by plain dicts and lists, so that ``json`` can write it."""
+    if isinstance(value, collections.abc.Mapping):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return (tuple if isinstance(value, tuple) else list)(plain(v) for v in value)
+    return value
+
+
+def _batch_dimension(input_shape: Any) -> Any:
+    """The batch size of the first input in a shape or a nest of shapes."""
+    tf = tensorflow()
+    if isinstance(input_shape, tf.TensorShape):
+        return input_shape[0] if input_shape.rank else None
+    if isinstance(input_shape, collections.abc.Mapping):
+        input_shape = list(input_shape.values())
+    if not isinstance(input_shape, (list, tuple)) or not input_shape:
+        return None
+    if all(d is None or isinstance(d, int) for d in input_shape):
+        return input_shape[0]
+    return _batch_dimension(input_shape[0])
+
+
+def output_shape_with_batch(input_shape: Any, output_shape: Any) -> Any:
+    """``compute_output_shape`` for a layer given ``output_shape=``: each shape
+    of the nest prefixed by the batch dimension of ``input_shape``."""
+    tf = tensorflow()
+    batch = tf.TensorShape([_batch_dimension(input_shape)])
+    return tf.nest.map_structure(batch.concatenate, output_shape)
 
 
 def apply_output_shape(result: Any, inputs: Any, output_shape: Any) -> Any:
@@ -246,7 +286,7 @@ def layer_config(handle: Any, output_shape: Any, arguments: Dict[str, Any],
     if output_shape is not None:
         config["output_shape"] = shape_as_tuples(output_shape)
     if arguments:
-        config["arguments"] = arguments
+        config["arguments"] = plain(arguments)
     for name in ("signature", "output_key", "signature_outputs_as_dict"):
         if getattr(settings, name):
             config[name] = getattr(settings, name)

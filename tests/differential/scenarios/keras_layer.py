@@ -43,7 +43,7 @@ def keras_fine_tune_sequential(hub, ctx):
             "w": layer.trainable_weights[0], "predict": model.predict(X, verbose=0)}
 
 
-@scenario([("KerasLayer", "trainable")], xfail={"*": "#13 item 1, fixed on another branch"})
+@scenario([("KerasLayer", "trainable")])
 def keras_partly_trainable_savedmodel(hub, ctx):
     keras = ctx.keras()
     layer = hub.KerasLayer(ctx.models["frozen"], trainable=True)
@@ -65,7 +65,7 @@ def keras_functional_fit_then_freeze(hub, ctx):
             "model_trainable": len(model.trainable_weights)}
 
 
-@scenario([("KerasLayer", "arguments")], xfail={"*": "#13 item 2, fixed on another branch"})
+@scenario([("KerasLayer", "arguments")])
 def keras_arguments_config_and_save(hub, ctx):
     keras = ctx.keras()
     layer = hub.KerasLayer(ctx.models["scaled"], arguments={"scale": 3.0})
@@ -85,8 +85,7 @@ def keras_arguments_call(hub, ctx):
     return {"y": layer(tf.constant(X))}
 
 
-@scenario([("KerasLayer", "output_shape"), ("KerasLayer", "compute_output_shape")],
-          xfail={"*": "#13 item 4, fixed on another branch"})
+@scenario([("KerasLayer", "output_shape"), ("KerasLayer", "compute_output_shape")])
 def keras_compute_output_shape(hub, ctx):
     layer = hub.KerasLayer(ctx.models["reusable"], output_shape=[1])
     return {"shape": layer.compute_output_shape((None, 2))}
@@ -102,7 +101,7 @@ def keras_output_shape_config(hub, ctx):
             "y": layer(tf.constant(X)).shape}
 
 
-@scenario([("KerasLayer", "output_shape")], xfail={"*": "#13 item 3, fixed on another branch"})
+@scenario([("KerasLayer", "output_shape")])
 def keras_nested_output_shape_config(hub, ctx):
     layer = hub.KerasLayer(ctx.models["reusable"], signature="serving_default",
                            signature_outputs_as_dict=True, output_shape=[[1], [1]])
@@ -251,8 +250,7 @@ def keras_trainable_signature_refused(hub, ctx):
     return {"call": attempt(lambda: layer(tf.constant(X)))}
 
 
-@scenario([("KerasLayer", "handle")], hub=("0.16",), group="plain",
-          xfail={"0.16": "#13 item 7, fixed on another branch"})
+@scenario([("KerasLayer", "handle")], hub=("0.16",), group="plain")
 def keras_tf_keras_import_pattern(hub, ctx):
     """tensorflow_hub 0.16's documented pattern on TF 2.16+, no TF_USE_LEGACY_KERAS."""
     import tf_keras as keras

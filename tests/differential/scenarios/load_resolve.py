@@ -77,7 +77,7 @@ def env_cache_dir_relative_and_created(hub, ctx):
             "exists": os.path.isdir(os.path.join(ctx.tmp, "relative", "cache"))}
 
 
-@scenario([("resolve", "handle")], xfail={"*": "#13 item 10, fixed on another branch"})
+@scenario([("resolve", "handle")])
 def env_cache_dir_file_url(hub, ctx):
     os.chdir(ctx.tmp)
     target = os.path.join(ctx.tmp, "abs_cache")
@@ -133,7 +133,7 @@ def load_tf1_hub_format_016(hub, ctx):
     return {"signatures": sorted(obj.signatures), "default": obj.signatures["default"](tf.constant(X))}
 
 
-@scenario([("resolve", "handle")], xfail={"*": "#13 item 9, fixed on another branch"})
+@scenario([("resolve", "handle")])
 def absl_flag_tfhub_cache_dir(hub, ctx):
     """The caching guide's --tfhub_cache_dir flag, parsed by the program's absl flags."""
     from absl import flags

@@ -29,8 +29,7 @@ def text_column(hub, ctx):
             "image_module": attempt(lambda: hub.text_embedding_column("t", ctx.models["tf1_image"]))}
 
 
-@scenario([("text_embedding_column", "module_spec")], **V015,
-          xfail={"0.15": "#13 item 12, fixed on another branch"})
+@scenario([("text_embedding_column", "module_spec")], **V015)
 def text_column_needs_none_shape(hub, ctx):
     return {"fixed_10": attempt(lambda: hub.text_embedding_column("t", ctx.models["tf1_text10"]))}
 

@@ -130,7 +130,7 @@ def module_export_roundtrip(hub, ctx):
     return {"files": sorted(os.listdir(target)), "y": y, "export_again": again}
 
 
-@scenario([("Module", "export")], **V015, xfail={"0.15": "#13 item 11, fixed on another branch"})
+@scenario([("Module", "export")], **V015)
 def module_export_into_empty_mkdtemp(hub, ctx):
     import tensorflow as tf
     target = tempfile.mkdtemp(dir=ctx.tmp)
