@@ -218,6 +218,10 @@ class BundleError(TfHubError, ValueError):
     """A cache bundle is malformed, unsafe, or does not match its manifest."""
 
 
+class BundleNotFoundError(BundleError, FileNotFoundError):
+    """The bundle file to import does not exist (a typo, not a damaged bundle)."""
+
+
 class ServedPathError(TfHubError, PermissionError):
     """A URL path asks for something outside the served root."""
 

@@ -139,6 +139,16 @@ def test_bad_bundles_are_refused_and_leave_nothing(two_cached, tmp_path, label, 
     assert not (tmp_path.parent / "evil.txt").exists() and not (target.parent / "evil.txt").exists()
 
 
+def test_a_missing_bundle_is_named_missing_not_invalid(tmp_path, cache_dir):
+    done = _tfhub("cache", "import", str(tmp_path / "typo.tar"))
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0] == (f"tfhub: error: {tmp_path / 'typo.tar'} does not exist. Nothing was "
+                                          "imported; give the path of a file written by `tfhub cache export`.")
+    with pytest.raises(errors.BundleNotFoundError, match="is a directory") as raised:
+        bundles.import_bundle(tmp_path)
+    assert isinstance(raised.value, FileNotFoundError) and not cache_dir.exists()
+
+
 def test_not_a_bundle(tmp_path):
     plain = tmp_path / "x.tar"
     plain.write_bytes(b"this is not a tar file" * 100)

@@ -309,6 +309,11 @@ def import_bundle(bundle: Path, root: Optional[Path] = None, force: bool = False
     """
     bundle = Path(bundle)
     cache = Cache(Path(root) if root else config.cache_dir())
+    if not bundle.is_file():
+        what = "is a directory, not a bundle file" if bundle.is_dir() else "does not exist"
+        raise errors.BundleNotFoundError(
+            f"{bundle} {what}. Nothing was imported; give the path of a file written by "
+            "`tfhub cache export`.")
     try:
         tar = tarfile.open(bundle, "r:*")
     except (tarfile.TarError, OSError) as exc:
