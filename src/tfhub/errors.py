@@ -112,6 +112,14 @@ class TensorFlowMissingError(TfHubError, ImportError):
     """TensorFlow is needed for this call and is not installed."""
 
 
+class ExtraMissingError(TfHubError, ImportError):
+    """A command needs an optional extra (e.g. ``tfhub[serve]``) that is not installed."""
+
+
+class AddressInUseError(TfHubError, OSError):
+    """The server cannot listen where it was asked to (port taken, or not permitted)."""
+
+
 class KerasLayerArgumentError(TfHubError, ValueError):
     """``hub.KerasLayer`` was given arguments that do not fit together or the model."""
 

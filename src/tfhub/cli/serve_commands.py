@@ -54,8 +54,15 @@ def _check_limits(args: argparse.Namespace) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from tfhub.server import runner  # noqa: PLC0415 - uvicorn only for this command
-    from tfhub.server.app import ServeSettings  # noqa: PLC0415
+    try:
+        from tfhub.server import runner  # noqa: PLC0415 - uvicorn only for this command
+        from tfhub.server.app import ServeSettings  # noqa: PLC0415
+    except ImportError as exc:
+        if exc.name and exc.name.split(".")[0] in ("starlette", "uvicorn", "h11", "anyio"):
+            raise errors.ExtraMissingError(
+                f"`tfhub serve` needs {exc.name.split('.')[0]}, which is not installed: "
+                'pip install "tfhub[serve]"') from exc
+        raise
 
     _check_limits(args)
     root = Path(args.root)

@@ -7,6 +7,7 @@ first line on stdout names the real address, which scripts and tests read.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
 import logging
 import os
@@ -16,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Optional, TextIO
 
-from tfhub import config
+from tfhub import config, errors
 from tfhub.server.app import ServeSettings, create_app
 from tfhub.server.connections import ConnectionLimits, protocol_class, raise_descriptor_limit
 from tfhub.server.middleware import ACCESS_LOGGER
@@ -44,10 +45,29 @@ def bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise _bind_error(host, port, exc) from exc
     sock.listen(2048)
     sock.set_inheritable(True)
     return sock
+
+
+def _bind_error(host: str, port: int, exc: OSError) -> errors.AddressInUseError:
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    if exc.errno == errno.EADDRINUSE:
+        why = "another program already listens there. Choose another --port (--port 0 takes any free one)"
+    elif exc.errno == errno.EACCES:
+        why = "ports below 1024 need privileges. Choose --port 1024 or above"
+    elif exc.errno == errno.EADDRNOTAVAIL:
+        why = "that address is not one of this machine's. Use --host 127.0.0.1, or 0.0.0.0 for every interface"
+    else:
+        why = f"{exc.strerror or exc}. Check --host and --port"
+    error = errors.AddressInUseError(f"tfhub serve cannot listen on {where}: {why}.")
+    error.errno = exc.errno  # one line for people, the number for programs
+    return error
 
 
 def configure_access_log(stream: TextIO) -> None:

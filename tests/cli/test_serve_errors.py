@@ -1,0 +1,35 @@
+"""`tfhub serve` refusing to start says why in one line: a taken port, a missing extra."""
+
+import socket
+import subprocess
+import sys
+
+import pytest
+
+
+def _serve(*args: str, prelude: str = "") -> subprocess.CompletedProcess:
+    code = prelude + "import sys; from tfhub.cli.main import main; sys.exit(main(sys.argv[1:]))"
+    return subprocess.run([sys.executable, "-c", code, "serve", *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_a_port_in_use_is_one_clear_line(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = _serve(str(tmp_path), "--port", str(port))
+    assert done.returncode == 1
+    first = done.stderr.splitlines()[0]
+    assert first == (f"tfhub: error: tfhub serve cannot listen on 127.0.0.1:{port}: another program already "
+                     "listens there. Choose another --port (--port 0 takes any free one).")
+    assert "Errno" not in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("missing", ["starlette", "uvicorn"])
+def test_without_the_serve_extra_the_install_command_is_named(tmp_path, missing):
+    # None in sys.modules: importing it fails as for a package that is not installed.
+    done = _serve(str(tmp_path), prelude=f"import sys; sys.modules[{missing!r}] = None; ")
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0] == (f"tfhub: error: `tfhub serve` needs {missing}, which is not "
+                                          'installed: pip install "tfhub[serve]"')
