@@ -175,3 +175,26 @@ def test_pack_is_deterministic_and_refuses_non_models(tf2_model_dir, tmp_path):
     inside = _tfhub("pack", str(tf2_model_dir), str(tf2_model_dir / "self.tar.gz"))
     assert inside.returncode == 1 and "inside" in inside.stderr
     assert all(not p.name.endswith((".tar.gz", ".partial")) for p in tf2_model_dir.iterdir())
+
+
+def test_pack_refuses_to_overwrite_and_its_suffix_decides_the_compression(tf2_model_dir, tmp_path):
+    out = tmp_path / "m.tar.gz"
+    assert _tfhub("pack", str(tf2_model_dir), str(out)).returncode == 0
+    before = out.read_bytes()
+    again = _tfhub("pack", str(tf2_model_dir), str(out))
+    assert again.returncode == 1 and "exists; pass --force" in again.stderr.splitlines()[0]
+    assert out.read_bytes() == before
+    (tf2_model_dir / "assets").mkdir(exist_ok=True)
+    (tf2_model_dir / "assets" / "new.txt").write_text("changed")
+    assert _tfhub("pack", str(tf2_model_dir), str(out), "--force").returncode == 0
+    assert out.read_bytes() != before
+    plain = tmp_path / "m.tar"
+    assert _tfhub("pack", str(tf2_model_dir), str(plain)).returncode == 0
+    assert plain.read_bytes()[:2] != b"\x1f\x8b" and tarfile.is_tarfile(plain)
+    with tarfile.open(plain, "r:") as tar:  # plain tar: "r:" refuses compressed data
+        assert "saved_model.pb" in tar.getnames()
+    odd = _tfhub("pack", str(tf2_model_dir), str(tmp_path / "m.zip"))
+    assert odd.returncode == 1 and "must end in .tar.gz or .tgz (gzip) or .tar" in odd.stderr
+    into_dir = _tfhub("pack", str(tf2_model_dir), str(tmp_path))
+    assert into_dir.returncode == 1 and "is a directory" in into_dir.stderr.splitlines()[0]
+    assert "Errno" not in into_dir.stderr

@@ -28,10 +28,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="seconds in-flight downloads get to finish on SIGINT/SIGTERM (default: 30)")
     serve.set_defaults(handler=_serve)
 
-    pack = subparsers.add_parser("pack", help="write a model directory as a deterministic tar.gz")
+    pack = subparsers.add_parser("pack", help="write a model directory as a deterministic tar.gz (or .tar)")
     pack.add_argument("directory", metavar="DIR")
-    pack.add_argument("out", metavar="OUT.tar.gz")
+    pack.add_argument("out", metavar="OUT.tar.gz", help="ends in .tar.gz or .tgz (gzip), or .tar (plain)")
     pack.add_argument("--any", action="store_true", help="pack DIR even if it holds no SavedModel")
+    pack.add_argument("--force", action="store_true", help="replace OUT if it exists")
     pack.set_defaults(handler=_pack)
 
 
@@ -79,6 +80,16 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compressed_by_suffix(out: Path) -> bool:
+    """The output's name decides its compression, so an ``x.tar`` never holds gzip."""
+    name = out.name.lower()
+    if name.endswith((".tar.gz", ".tgz")):
+        return True
+    if name.endswith(".tar"):
+        return False
+    raise errors.ConfigError(f"{out}: the archive's name must end in .tar.gz or .tgz (gzip) or .tar (plain).")
+
+
 def _pack(args: argparse.Namespace) -> int:
     from tfhub.formats.detect import detect  # noqa: PLC0415
     from tfhub.resolving import archive  # noqa: PLC0415
@@ -90,7 +101,13 @@ def _pack(args: argparse.Namespace) -> int:
         detect(directory)  # raises ModelFormatError with the fix
     if directory.resolve() in out.resolve().parents:
         raise errors.ConfigError(f"{out} is inside {directory}; write the archive somewhere else.")
-    for link in archive.pack_to_file(directory, out):
+    if out.is_dir():
+        raise errors.ConfigError(f"{out} is a directory; give `tfhub pack` the archive's file name "
+                                 f"(e.g. {out / (directory.resolve().name + '.tar.gz')}).")
+    compressed = _compressed_by_suffix(out)
+    if out.exists() and not args.force:
+        raise errors.ConfigError(f"{out} exists; pass --force to replace it, or choose another name.")
+    for link in archive.pack_to_file(directory, out, compressed=compressed):
         print(f"tfhub pack: {link}: an absolute link to a file inside {directory}; "
               "stored as a relative link.", file=sys.stderr)
     print(f"{out} ({out.stat().st_size} bytes)")

@@ -10,6 +10,7 @@ than :data:`MAX_DEPTH` components are refused.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import os
@@ -260,8 +261,8 @@ def _normalized_info(archive: tarfile.TarFile, full: str, relative: str) -> tarf
     return info
 
 
-def pack(directory: Union[str, Path], out: BinaryIO, compresslevel: int = 6) -> list[str]:
-    """Writes ``directory`` as a deterministic tar.gz to ``out``.
+def pack(directory: Union[str, Path], out: BinaryIO, compresslevel: int = 6, compressed: bool = True) -> list[str]:
+    """Writes ``directory`` as a deterministic tar.gz (or, not ``compressed``, plain tar) to ``out``.
 
     The same tree gives the same bytes: members sorted, owners, times and
     the gzip header zeroed. Links are stored relative (see :mod:`pack_links`).
@@ -275,8 +276,10 @@ def pack(directory: Union[str, Path], out: BinaryIO, compresslevel: int = 6) -> 
     directory = os.fspath(directory)
     directory_real = os.path.realpath(directory)
     rewritten: list[str] = []
-    with gzip.GzipFile(fileobj=out, mode="wb", mtime=0, filename="", compresslevel=compresslevel) as gz:
-        with tarfile.open(fileobj=gz, mode="w|", format=tarfile.PAX_FORMAT) as archive:
+    gz = (gzip.GzipFile(fileobj=out, mode="wb", mtime=0, filename="", compresslevel=compresslevel)
+          if compressed else contextlib.nullcontext(out))
+    with gz as tar_out:
+        with tarfile.open(fileobj=tar_out, mode="w|", format=tarfile.PAX_FORMAT) as archive:
             for relative in _sorted_tree(directory):
                 full = os.path.join(directory, relative)
                 pack_links.refuse_special_file(full, relative)
@@ -295,13 +298,13 @@ def pack(directory: Union[str, Path], out: BinaryIO, compresslevel: int = 6) -> 
     return rewritten
 
 
-def pack_to_file(directory: Union[str, Path], archive_path: Union[str, Path]) -> list[str]:
+def pack_to_file(directory: Union[str, Path], archive_path: Union[str, Path], compressed: bool = True) -> list[str]:
     """:func:`pack` into a file, written atomically; returns the rewritten links."""
     archive_path = Path(archive_path)
     temp = archive_path.with_name(archive_path.name + ".partial")
     try:
         with open(temp, "wb") as out:
-            rewritten = pack(directory, out)
+            rewritten = pack(directory, out, compressed=compressed)
         os.replace(temp, archive_path)
         return rewritten
     finally:
