@@ -114,3 +114,21 @@ def test_tf1_fine_tuning_is_available_from_tfhub_tf2(tf1_bn_module, half_plus_tw
         load_trainable(tf1_bn_module, signature="nope")
     with pytest.raises(errors.Tf1FineTuningError, match="no graph variant with tags"):
         load_trainable(tf1_bn_module, tags=["serve"])
+
+
+def test_trainable_on_a_model_with_nothing_trainable_warns_once_and_names_convert(tmp_path):
+    """A plain tf.Module SavedModel lists no trainable_variables: fit would train nothing."""
+    module = tf.Module()
+    module.v = tf.Variable(2.0)
+    module.__call__ = tf.function(lambda x: x * module.v, input_signature=[tf.TensorSpec([None], tf.float32)])
+    tf.saved_model.save(module, str(tmp_path / "plain"))
+    with pytest.warns(UserWarning, match=r"trains? nothing|change nothing") as caught:
+        layer = hub.KerasLayer(str(tmp_path / "plain"), trainable=True)
+    assert len(caught) == 1 and "tfhub convert" in str(caught[0].message)
+    assert not layer.trainable_weights
+    np.testing.assert_allclose(layer(tf.constant([1.0, 3.0])).numpy(), [2.0, 6.0])
+
+
+def test_a_model_with_trainable_variables_gives_no_such_warning(reusable_model, recwarn):
+    hub.KerasLayer(reusable_model, trainable=True)
+    assert not [w for w in recwarn if "trainable=True" in str(w.message)]

@@ -8,12 +8,24 @@ registering loss callables, the default ``training`` value).
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from tfhub._tf import tensorflow
 from tfhub.keras import distribution, layer_loading, rules
 
 _log = logging.getLogger("tfhub")
+
+
+def _warn_nothing_to_train(handle: Any) -> None:
+    """``trainable=True`` on a model that names no trainable variable trains nothing in it:
+    said once, where it is asked for, since ``fit`` would otherwise run without a sign."""
+    where = handle if isinstance(handle, str) else type(handle).__name__
+    warnings.warn(
+        f"hub.KerasLayer({where!r}, trainable=True): the model lists no trainable variables, so "
+        "training will change nothing in it. A reusable SavedModel names them in "
+        "`trainable_variables`; one saved from a plain tf.Module does not: "
+        "`tfhub convert HANDLE DIR` writes a copy that does.", UserWarning, stacklevel=4)
 
 
 class HubLayerCore:
@@ -89,6 +101,8 @@ class HubLayerCore:
         self._has_training_argument = rules.accepts_training(self._func)
         self._warned_no_weights = False
         self._register_weights_and_losses(loaded.obj)
+        if trainable and not rules.split_variables(loaded.obj)[0]:
+            _warn_nothing_to_train(handle)
 
     def _register_weights_and_losses(self, obj: Any) -> None:
         # Not kept in an attribute: Keras 2 would track a list of variables
