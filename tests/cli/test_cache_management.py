@@ -78,7 +78,7 @@ def test_ls_exits_1_while_an_entry_is_broken(cached, cache_dir):
     assert done.returncode == 1
     row = next(l for l in done.stdout.splitlines() if l.endswith(cached["google/small/1"]))
     assert " BROKEN " in row
-    assert "1 broken entry; `tfhub cache verify --repair`" in done.stderr
+    assert "1 broken entry; `tfhub cache verify --repair` downloads it again" in done.stderr
     assert tfhub("cache", "ls", "--json").returncode == 1
     assert tfhub("cache", "ls", "other/").returncode == 0  # the broken one is not listed
 

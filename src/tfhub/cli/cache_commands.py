@@ -81,8 +81,9 @@ def _ls(args: argparse.Namespace) -> int:
     else:
         _print_ls(reports)
     if broken:
-        print(f"tfhub: {len(broken)} broken entr{'y' if len(broken) == 1 else 'ies'}; "
-              "`tfhub cache verify --repair` downloads them again", file=sys.stderr)
+        one = len(broken) == 1
+        print(f"tfhub: {len(broken)} broken entr{'y' if one else 'ies'}; "
+              f"`tfhub cache verify --repair` downloads {'it' if one else 'them'} again", file=sys.stderr)
     return 1 if broken else 0
 
 
