@@ -162,3 +162,9 @@ def test_prune_says_what_it_frees_before_freeing_it(cached, cache_dir):
     _age(cache_dir / key, 10)
     old = tfhub("cache", "prune", "--older-than", "7", "--dry-run")
     assert "not used for 7 days" in old.stdout and str(cache_dir / key) in old.stdout
+
+
+def test_rm_of_an_empty_name_removes_nothing(cached):
+    done = tfhub("cache", "rm", "-y", "")
+    assert done.returncode == 1 and "an empty handle or prefix would match every cached model" in done.stderr
+    assert len(json.loads(tfhub("cache", "ls", "--json").stdout)) == 3

@@ -91,12 +91,12 @@ def _print_ls(reports: List[maintenance.EntryReport]) -> None:
     if reports:
         rows = [(r.key, output.human_size(r.size_bytes), output.relative_time(r.last_used),
                  _state(r), r.handle or "?") for r in reports]
-        lines = output.table(("KEY", "SIZE", "LAST USED", "STATE", "HANDLE"), rows, right=(1,))
-        problems = {r.key: r.problem for r in reports if r.problem is not None}
-        for line in lines.splitlines():
+        lines = output.table(("KEY", "SIZE", "LAST USED", "STATE", "HANDLE"), rows, right=(1,)).splitlines()
+        print(lines[0])
+        for line, report in zip(lines[1:], reports):
             print(line)
-            if line[:40] in problems:
-                print(f"    {problems[line[:40]]}")
+            if report.problem is not None:
+                print(f"    {report.problem}")
     total = output.human_size(sum(r.size_bytes for r in reports))
     print(f"{len(reports)} model(s), {total} in {config.cache_dir()}")
 

@@ -94,9 +94,12 @@ def match_entries(pattern: str, root: Optional[Path] = None) -> Tuple[List[Entry
     Raises:
         HandleNotFoundError: nothing in the cache matches.
     """
+    if not pattern:
+        raise errors.HandleError("an empty handle or prefix would match every cached model; "
+                                 "name one, or a prefix such as https://tfhub.dev/google/")
     try:
         return [find_entry(pattern, root)], True
-    except errors.HandleNotFoundError:
+    except (errors.HandleNotFoundError, errors.HandleError):
         cache = _cache(root)
     found = [entry for entry in cache.entries()
              if (entry.handle or "").startswith(pattern) or entry.key.startswith(pattern.lower())]
