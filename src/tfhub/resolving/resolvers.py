@@ -234,10 +234,11 @@ def _cached(cache: Cache, handle: str, pin: Optional[str], force: bool, offline:
         raise _offline_miss(entry, handle, pin, force)
     from tfhub.resolving import sources  # noqa: PLC0415 - requests, urllib3 only when downloading
 
-    _log.info("Downloading TF-Hub Module '%s'.", handle)
+    verb = "Download" if fetcher is None else "Extract"  # a local archive is not downloaded
+    _log.info("%sing TF-Hub Module '%s'.", verb, handle)
     fetcher = sources.archive_fetcher(handle, pin) if fetcher is None else fetcher
     fetched = entry.populate(fetcher, force=force, sha256=pin)
-    _log.info("Downloaded TF-Hub Module '%s'.", handle)
+    _log.info("%sed TF-Hub Module '%s'.", verb, handle)
     return dataclasses.replace(_hit(entry, handle, pin), fetched=fetched)
 
 
