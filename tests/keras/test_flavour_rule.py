@@ -20,7 +20,7 @@ def test_a_module_is_answered_by_what_it_refers_to():
     tf_keras = types.ModuleType("tf_keras")
     keras3 = types.ModuleType("keras")
     dense2 = type("Dense", (), {"__module__": "tf_keras.src.layers.core.dense"})
-    answer = flavour._answer_of  # noqa: SLF001 - the rule's own step
+    answer = flavour._answer_of_code  # noqa: SLF001 - the rule's own step
     assert answer({"__name__": "user", "keras": tf_keras}) == flavour.KERAS2
     assert answer({"__name__": "user", "Dense": dense2}) == flavour.KERAS2
     assert answer({"__name__": "user", "keras": keras3, "tfk": tf_keras}) == flavour.KERAS3
@@ -28,6 +28,9 @@ def test_a_module_is_answered_by_what_it_refers_to():
     assert answer({"__name__": "keras.src.saving.serialization_lib"}) == flavour.KERAS3
     assert answer({"__name__": "tf_keras.src.models.cloning"}) == flavour.KERAS2
     assert answer({"__name__": "tfhub.keras.layer", "keras": tf_keras}) is None
+    # a function-scope `import tf_keras as keras` in a module that imports Keras 3
+    assert answer({"__name__": "user", "keras": keras3}, {"keras": tf_keras}) == flavour.KERAS2
+    assert answer({"__name__": "user", "keras": keras3}, {"x": 1}) == flavour.KERAS3
 
 
 def test_subclasses_of_hub_keras_layer_are_layers_of_the_chosen_keras(reusable_model):

@@ -59,22 +59,35 @@ def flavour_for_caller() -> str:
         return KERAS3
     frame: Optional[types.FrameType] = sys._getframe(1)  # noqa: SLF001 - the rule needs it
     while frame is not None:
-        answer = _answer_of(frame.f_globals)
+        answer = _answer_of(frame)
         if answer is not None:
             return answer
         frame = frame.f_back
     return KERAS3
 
 
-def _answer_of(module_globals: Dict[str, Any]) -> Optional[str]:
-    """What the module owning ``module_globals`` says, or None (no opinion)."""
+def _answer_of(frame: types.FrameType) -> Optional[str]:
+    """What the code running in ``frame`` says, or None (no opinion)."""
+    return _answer_of_code(frame.f_globals, frame.f_locals)
+
+
+def _answer_of_code(module_globals: Dict[str, Any], local_names: Optional[Dict[str, Any]] = None) -> Optional[str]:
+    """What code of the module owning ``module_globals``, with ``local_names`` in scope, says."""
     name = str(module_globals.get("__name__", ""))
     package = _keras_package(name)
     if package is not None:
         return package
     if name.split(".")[0] in _PASS_THROUGH:
         return None
-    seen = {_keras_package(_module_of(value)) for value in list(module_globals.values())}
+    for names in (local_names or {}, module_globals):  # the function's own names first
+        answer = _answer_of_names(names)
+        if answer is not None:
+            return answer
+    return None
+
+
+def _answer_of_names(names: Dict[str, Any]) -> Optional[str]:
+    seen = {_keras_package(_module_of(value)) for value in list(names.values())}
     if KERAS3 in seen:
         return KERAS3
     return KERAS2 if KERAS2 in seen else None
