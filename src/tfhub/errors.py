@@ -287,3 +287,7 @@ class DiskFullError(CacheError):
     def __init__(self, message: str, bytes_needed: Optional[int] = None):
         super().__init__(message)
         self.bytes_needed = bytes_needed
+
+
+class ConfirmationNeededError(TfHubError, ValueError):
+    """A command would delete several things without being asked to, from a script."""

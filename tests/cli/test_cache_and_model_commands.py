@@ -98,7 +98,7 @@ def test_prune_removes_leftovers_of_dead_processes(served, cache_dir, capsys):
     orphan = cache_dir / (handles.cache_key("http://gone/") + ".descriptor.txt")
     orphan.write_text("Module: http://gone/")
     code, out, _ = run(capsys, "cache", "prune", "--dry-run")
-    assert code == 0 and "2 item(s) would remove" in out and dead_temp.exists()
+    assert code == 0 and "2 item(s) would be removed" in out and dead_temp.exists()
     code, out, _ = run(capsys, "cache", "prune")
     assert code == 0 and not dead_temp.exists() and not orphan.exists()
     assert path.is_dir()  # complete entries stay

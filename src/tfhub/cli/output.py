@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, List
+import time
+from typing import Any, List, Optional, Sequence
 
 
 def human_size(count: int) -> str:
@@ -13,6 +14,35 @@ def human_size(count: int) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{size:.1f} GiB"
+
+
+_SPANS = (("year", 365 * 86400), ("month", 30 * 86400), ("week", 7 * 86400), ("day", 86400),
+          ("hour", 3600), ("minute", 60), ("second", 1))
+
+
+def relative_time(timestamp: float, now: Optional[float] = None) -> str:
+    """A Unix time as people say it: 'just now', '5 minutes ago', '3 days ago'."""
+    if not timestamp:
+        return "never"
+    age = (time.time() if now is None else now) - timestamp
+    if age < 10:
+        return "just now"
+    for unit, seconds in _SPANS:
+        if age >= seconds:
+            count = int(age // seconds)
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    return "just now"
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> str:
+    """Rows in columns under a header; columns whose index is in ``right`` are right-aligned."""
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    lines = []
+    for row in [header, *rows]:
+        cells = [str(cell).rjust(w) if i in right else str(cell).ljust(w)
+                 for i, (cell, w) in enumerate(zip(row, widths))]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
 
 
 def render_description(handle: str, description: Any) -> str:

@@ -9,7 +9,8 @@ decides when the layer is made. Both derive from this class, so
 
 from __future__ import annotations
 
-from typing import Any, Dict, Tuple
+import inspect
+from typing import Any, Dict, Optional, Tuple
 
 from tfhub.keras import flavour
 from tfhub.keras.layer_core import HubLayerCore
@@ -34,11 +35,38 @@ class KerasLayer(HubLayerCore):
             return make(concrete)
         return make(concrete, *args, **kwargs)
 
+    # The Keras layer methods tensorflow_hub's class has, visible on this class too
+    # (`hub.KerasLayer.get_config`). Each instance's flavour class defines its own, which
+    # come first in its MRO; these only pass on to the next class.
+    def call(self, inputs: Any, training: Any = None) -> Any:
+        return super().call(inputs, training=training)  # type: ignore[misc]
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return super().compute_output_shape(input_shape)  # type: ignore[misc]
+
+    def get_config(self) -> Dict[str, Any]:
+        return super().get_config()  # type: ignore[misc]
+
     @classmethod
     def from_config(cls, config: Dict[str, Any]) -> Any:
         if not cls._hub_flavour:  # e.g. custom_objects={"KerasLayer": hub.KerasLayer}
             return _flavoured(cls, flavour.flavour_for_caller()).from_config(config)
         return super().from_config(config)  # type: ignore[misc] - the Keras Layer's
+
+
+class _ConstructorSignature:
+    """``inspect.signature(hub.KerasLayer)`` shows the constructor's parameters, not
+    ``__new__``'s ``*args, **kwargs``; subclasses (flavours, users') get their own."""
+
+    def __get__(self, instance: Any, owner: type) -> Optional[inspect.Signature]:
+        below = owner.__mro__[:owner.__mro__.index(KerasLayer)] if KerasLayer in owner.__mro__ else ()
+        if instance is not None or any("__init__" in vars(k) or "__new__" in vars(k) for k in below):
+            return None  # inspect then reads the class as usual
+        init = inspect.signature(HubLayerCore.__init__)
+        return init.replace(parameters=list(init.parameters.values())[1:])
+
+
+KerasLayer.__signature__ = _ConstructorSignature()  # type: ignore[attr-defined]
 
 
 def _flavoured(cls: type, which: str) -> type:

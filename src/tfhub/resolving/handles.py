@@ -8,6 +8,7 @@ import importlib.util
 import os
 import sys
 import urllib.parse
+from typing import Optional
 
 from tfhub import errors
 
@@ -79,6 +80,49 @@ def local_path(handle: str) -> str:
     if handle.startswith("file://"):
         return urllib.parse.unquote(urllib.parse.urlsplit(handle).path)
     return os.path.expanduser(handle)
+
+
+# Leading bytes that make a local file an archive whatever its name (gzip, xz);
+# a plain tar is told by "ustar" at offset 257.
+_ARCHIVE_MAGICS = (b"\x1f\x8b", b"\xfd7zXZ\x00")
+_TAR_MAGIC_OFFSET = 257
+
+
+def local_archive(path: str) -> Optional[str]:
+    """The absolute path of ``path`` when it is a regular file holding an archive, else None.
+
+    An archive is a file named .tar/.tar.gz/.tgz, or one whose first bytes are
+    gzip's, xz's or a tar header's (what extraction reads). A directory, or any
+    other file, is None: it is read in place, as tensorflow_hub does.
+    """
+    if not os.path.isfile(path):
+        return None
+    absolute = os.path.abspath(path)
+    if absolute.lower().endswith(ARCHIVE_SUFFIXES):
+        return absolute
+    try:
+        with open(absolute, "rb") as stream:
+            head = stream.read(_TAR_MAGIC_OFFSET + 5)
+    except OSError:
+        return None
+    if head.startswith(_ARCHIVE_MAGICS) or head[_TAR_MAGIC_OFFSET:] == b"ustar":
+        return absolute
+    return None
+
+
+def file_stamp(stat_result: os.stat_result) -> str:
+    """What changes whenever a file's bytes may have: size, mtime, and the inode's ctime and number.
+
+    ctime cannot be set back by ``touch``/``cp -p``, so a replaced or rewritten
+    archive always gets a new stamp (and so a new cache entry).
+    """
+    st = stat_result
+    return f"size={st.st_size}&mtime={st.st_mtime_ns}&ctime={st.st_ctime_ns}&ino={st.st_dev}:{st.st_ino}"
+
+
+def local_archive_key(absolute: str, stamp: str) -> str:
+    """The cache key of a local archive: its absolute path and its file stamp."""
+    return cache_key(f"local-archive:{absolute}?{stamp}")
 
 
 def with_format_query(url: str, value: str) -> str:

@@ -24,6 +24,16 @@ class EntryReport:
     download_time: Optional[str]
     problem: Optional[str]  # None when complete
     verified: bool  # False for entries without a manifest (written by tensorflow_hub)
+    last_used: float = 0.0  # Unix time a file of the entry was last read or written
+
+
+@dataclasses.dataclass
+class PruneItem:
+    """One thing ``tfhub cache prune`` removes: a path, why, and the bytes it frees."""
+
+    path: Path
+    reason: str
+    size_bytes: int
 
 
 def _cache(root: Optional[Path]) -> Cache:
@@ -33,6 +43,7 @@ def _cache(root: Optional[Path]) -> Cache:
 def report(entry: Entry, deep: bool = False) -> EntryReport:
     """The entry's state; ``deep`` checks every file's bytes, extra files and links too."""
     descriptor = entry.descriptor()
+    last_used = last_use(entry.directory)  # before a deep check reads every file
     return EntryReport(
         key=entry.key,
         handle=entry.handle,
@@ -41,6 +52,7 @@ def report(entry: Entry, deep: bool = False) -> EntryReport:
         download_time=descriptor.download_time if descriptor else None,
         problem=entry.deep_problem() if deep else entry.problem(),
         verified=bool(descriptor and descriptor.manifest is not None),
+        last_used=last_used,
     )
 
 
@@ -67,16 +79,52 @@ def find_entry(handle_or_key: str, root: Optional[Path] = None) -> Entry:
     )
 
 
+def matches(report: EntryReport, pattern: str) -> bool:
+    """Whether ``tfhub cache ls PATTERN`` shows the entry: a substring of its handle or a key prefix."""
+    return pattern in (report.handle or "") or report.key.startswith(pattern.lower())
+
+
+def match_entries(pattern: str, root: Optional[Path] = None) -> Tuple[List[Entry], bool]:
+    """The entries ``tfhub cache rm PATTERN`` removes, and whether the match was exact.
+
+    An exact handle or 40-hex-digit key names one entry; otherwise every entry
+    whose handle starts with ``pattern`` (``https://tfhub.dev/google/``), or
+    whose key does, matches.
+
+    Raises:
+        HandleNotFoundError: nothing in the cache matches.
+    """
+    if not pattern:
+        raise errors.HandleError("an empty handle or prefix would match every cached model; "
+                                 "name one, or a prefix such as https://tfhub.dev/google/")
+    try:
+        return [find_entry(pattern, root)], True
+    except (errors.HandleNotFoundError, errors.HandleError):
+        cache = _cache(root)
+    found = [entry for entry in cache.entries()
+             if (entry.handle or "").startswith(pattern) or entry.key.startswith(pattern.lower())]
+    if not found:
+        raise errors.HandleNotFoundError(
+            f"'{pattern}' is not in the cache at {cache.root} (no handle or key starts with it); "
+            "`tfhub cache ls` lists what is.")
+    return found, False
+
+
 def remove(handle_or_key: str, root: Optional[Path] = None) -> Entry:
-    """Deletes an entry (directory and descriptor) under its lock."""
+    """Deletes the entry of a handle or key (directory and descriptor) under its lock."""
     entry = find_entry(handle_or_key, root)
+    remove_entry(entry)
+    return entry
+
+
+def remove_entry(entry: Entry) -> None:
+    """Deletes an entry's directory and descriptor under its lock."""
     with entry._locked():  # noqa: SLF001 - the entry's own lock
         leftovers.remove(entry.directory)
         try:
             entry.descriptor_path.unlink()
         except FileNotFoundError:
             pass
-    return entry
 
 
 def verify(root: Optional[Path] = None, repair: bool = False) -> List[Tuple[EntryReport, str]]:
@@ -117,36 +165,60 @@ def verify(root: Optional[Path] = None, repair: bool = False) -> List[Tuple[Entr
 
 
 def prune(root: Optional[Path] = None, older_than_days: Optional[float] = None,
-          dry_run: bool = False) -> List[Tuple[Path, str]]:
+          dry_run: bool = False) -> List[PruneItem]:
     """Removes leftovers of dead processes and, optionally, entries not used lately.
+
+    Same as :func:`prune_plan` then (unless ``dry_run``) :func:`remove_items`.
+    """
+    items = prune_plan(root, older_than_days, tidy=not dry_run)
+    if not dry_run:
+        remove_items(items)
+    return items
+
+
+def prune_plan(root: Optional[Path] = None, older_than_days: Optional[float] = None,
+               tidy: bool = True) -> List[PruneItem]:
+    """What ``tfhub cache prune`` removes, with the bytes each frees; nothing is removed.
 
     Args:
         root: the cache directory (default: the configured one).
-        older_than_days: also remove entries whose files were last read or
-            written more than this many days ago.
-        dry_run: only report.
-
-    Returns:
-        (path, reason) of everything removed (or that would be).
+        older_than_days: also entries whose files were last read or written
+            more than this many days ago.
+        tidy: first put interrupted swaps right (they are finished, not
+            thrown away), so that only true leftovers are listed.
     """
     cache = _cache(root)
-    if not dry_run:
+    if tidy:
         for key in _keys_with_swap_leftovers(cache.root):
-            cache.entry_for_key(key).tidy()  # an interrupted swap is put right, not thrown away
+            cache.entry_for_key(key).tidy()
     found = leftovers.find_orphans(cache.root)
     if older_than_days is not None:
         limit = time.time() - older_than_days * 86400
         for entry in cache.entries():
-            if _last_used(entry.directory) < limit:
+            if last_use(entry.directory) < limit:
                 found.append((entry.directory, f"not used for {older_than_days:g} days"))
                 found.append((entry.descriptor_path, "descriptor of a pruned entry"))
-    if not dry_run:
-        for path, _ in found:
-            if path.is_dir():
-                remove_tree(path)
-            elif path.exists():
-                path.unlink()
-    return found
+    return [PruneItem(path, reason, _path_size(path)) for path, reason in found]
+
+
+def remove_items(items: List[PruneItem]) -> None:
+    """Removes what :func:`prune_plan` listed (what is already gone is skipped)."""
+    for item in items:
+        if item.path.is_dir() and not item.path.is_symlink():
+            remove_tree(item.path)
+        elif os.path.lexists(item.path):
+            item.path.unlink()
+
+
+def _path_size(path: Path) -> int:
+    """Bytes of a file, or of every file under a directory (links not followed)."""
+    if not path.is_dir() or path.is_symlink():
+        return os.lstat(path).st_size if os.path.lexists(path) else 0
+    total = 0
+    for dirpath, _, filenames in os.walk(path):
+        for name in filenames:
+            total += os.lstat(os.path.join(dirpath, name)).st_size
+    return total
 
 
 def _keys_with_swap_leftovers(root: Path) -> List[str]:
@@ -159,10 +231,13 @@ def _keys_with_swap_leftovers(root: Path) -> List[str]:
                                      leftovers.SWAP_MARKER_SUFFIX))})
 
 
-def _last_used(directory: Path) -> float:
+def last_use(directory: Path) -> float:
+    """Unix time a file under ``directory`` was last read or written (its own mtime if empty)."""
     latest = 0.0
     for dirpath, _, filenames in os.walk(directory):
         for name in filenames:
             stat = os.lstat(os.path.join(dirpath, name))
             latest = max(latest, stat.st_atime, stat.st_mtime)
-    return latest or os.lstat(directory).st_mtime
+    if latest:
+        return latest
+    return os.lstat(directory).st_mtime if os.path.lexists(directory) else 0.0

@@ -8,7 +8,10 @@ here (the mechanics of the swap live in :mod:`tfhub.resolving.cache`).
 
 How a handle is read:
 
-* local paths and ``file://`` -> the path itself;
+* local paths and ``file://`` -> the path itself, except
+* a local archive file (.tar, .tar.gz, .tgz, or gzip/xz/tar by its first
+  bytes) -> extracted into the cache, keyed by its absolute path and file
+  stamp (size, mtime, ctime, inode), so a rewritten archive is extracted again;
 * ``http(s)://`` -> a compressed archive, downloaded once into the cache
   (or, with ``TFHUB_MODEL_LOAD_FORMAT=UNCOMPRESSED``, the 303 protocol);
 * ``gs://.../m.tar.gz`` (any tf.io.gfile scheme) -> streamed into the cache;
@@ -21,7 +24,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-from typing import Dict, Optional, Protocol, Set, Tuple, Union
+from pathlib import Path
+from typing import Callable, Dict, Optional, Protocol, Set, Tuple, Union
 
 from tfhub import config, errors
 from tfhub.resolving import faults, handles, integrity, leftovers
@@ -130,6 +134,10 @@ def _resolve(request: Request) -> Resolved:
         return _from_source(handles.split_pin(handle)[0], request)
     handle, pin = _pin_of(handle, request.sha256)
     kind = handles.kind_of(handle)
+    if kind is HandleKind.LOCAL:
+        archive_path = handles.local_archive(handles.local_path(handle))
+        if archive_path is not None:
+            return _local_archive(_cache(request), archive_path, pin, request.force)
     if kind is HandleKind.HTTP and config.model_load_format() is config.ModelLoadFormat.UNCOMPRESSED:
         kind = None  # the 303 protocol: nothing is downloaded
     if pin is not None and kind not in (HandleKind.HTTP, HandleKind.GFILE_ARCHIVE):
@@ -192,9 +200,30 @@ def _entry(cache: Cache, handle: str) -> Entry:
     return entry
 
 
-def _cached(cache: Cache, handle: str, pin: Optional[str], force: bool, offline: bool) -> Resolved:
-    """A downloadable handle's cache entry, fetched when missing, broken, unverified for the pin, or forced."""
-    entry = _entry(cache, handle)
+def _local_archive(cache: Cache, path: str, pin: Optional[str], force: bool) -> Resolved:
+    """A local archive file, extracted into the cache like a download (offline too: it is local).
+
+    The entry is keyed by the absolute path and the file's stamp, so a
+    rewritten archive gets a new entry instead of the old extraction.
+    """
+    try:
+        stamp = handles.file_stamp(os.stat(path))
+    except FileNotFoundError:
+        raise errors.HandleNotFoundError(f"{path} does not exist.") from None
+    from tfhub.resolving import sources  # noqa: PLC0415 - as in _cached
+
+    entry = Entry(cache.root, handles.local_archive_key(path, stamp), path)
+    fetcher = sources.local_archive_fetcher(path, stamp, pin)
+    return _cached(cache, path, pin, force, offline=False, entry=entry, fetcher=fetcher)
+
+
+def _cached(cache: Cache, handle: str, pin: Optional[str], force: bool, offline: bool,
+            entry: Optional[Entry] = None, fetcher: Optional[Callable[[Path], Fetched]] = None) -> Resolved:
+    """A downloadable handle's cache entry, fetched when missing, broken, unverified for the pin, or forced.
+
+    ``entry`` and ``fetcher`` default to the handle's entry and its archive's fetcher.
+    """
+    entry = _entry(cache, handle) if entry is None else entry
     if not force and entry.is_complete(pin):
         _sweep_once(entry)
         return _hit(entry, handle, pin)
@@ -205,9 +234,11 @@ def _cached(cache: Cache, handle: str, pin: Optional[str], force: bool, offline:
         raise _offline_miss(entry, handle, pin, force)
     from tfhub.resolving import sources  # noqa: PLC0415 - requests, urllib3 only when downloading
 
-    _log.info("Downloading TF-Hub Module '%s'.", handle)
-    fetched = entry.populate(sources.archive_fetcher(handle, pin), force=force, sha256=pin)
-    _log.info("Downloaded TF-Hub Module '%s'.", handle)
+    verb = "Download" if fetcher is None else "Extract"  # a local archive is not downloaded
+    _log.info("%sing TF-Hub Module '%s'.", verb, handle)
+    fetcher = sources.archive_fetcher(handle, pin) if fetcher is None else fetcher
+    fetched = entry.populate(fetcher, force=force, sha256=pin)
+    _log.info("%sed TF-Hub Module '%s'.", verb, handle)
     return dataclasses.replace(_hit(entry, handle, pin), fetched=fetched)
 
 

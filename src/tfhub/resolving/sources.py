@@ -1,4 +1,4 @@
-"""Where a downloaded entry's bytes come from: the handle's archive, over HTTP or tf.io.gfile.
+"""Where a downloaded entry's bytes come from: the handle's archive, over HTTP, tf.io.gfile or a local file.
 
 A fetcher fills a temp dir and reports what it computed on the way (the
 archive's SHA-256, each file's SHA-256); :mod:`tfhub.resolving.cache` builds
@@ -35,15 +35,45 @@ def archive_fetcher(handle: str, pin: Optional[str]) -> Callable[["os.PathLike[s
         open_stream = lambda: _open_gfile_archive(handle)  # noqa: E731
 
     def fetch(target: "os.PathLike[str]") -> Fetched:
-        digests: Dict[str, str] = {}
         with open_stream() as stream:
-            hashing = integrity.HashingStream(stream)
-            archive.extract(hashing, target, source=getattr(stream, "url", handle), digests=digests)
-            hashing.drain()
-        integrity.check(hashing.hexdigest(), pin, handle)
-        return Fetched(archive_sha256=hashing.hexdigest(), digests=digests)
+            return _extract_checked(stream, target, handle, pin)
 
     return fetch
+
+
+def local_archive_fetcher(path: str, stamp: str, pin: Optional[str]) -> Callable[["os.PathLike[str]"], Fetched]:
+    """fetch(target): extracts the local archive file ``path`` into target, checking ``pin``.
+
+    The file must still have ``stamp`` (:func:`handles.file_stamp`) when
+    opened and when read to the end: an entry is keyed by it, so a file
+    rewritten meanwhile must not be stored under the old one's key.
+
+    Raises (from fetch):
+        ArchiveError: the file changed while it was read (or is not an archive).
+        IntegrityError, UnsafeArchiveError, DiskFullError.
+    """
+    def check_unchanged(stream: BinaryIO) -> None:
+        if handles.file_stamp(os.fstat(stream.fileno())) != stamp:
+            raise errors.ArchiveError(f"{path} changed while it was being read; try again once it is written.")
+
+    def fetch(target: "os.PathLike[str]") -> Fetched:
+        with open(path, "rb") as stream:
+            check_unchanged(stream)
+            fetched = _extract_checked(stream, target, path, pin)
+            check_unchanged(stream)
+        return fetched
+
+    return fetch
+
+
+def _extract_checked(stream: BinaryIO, target: "os.PathLike[str]", handle: str, pin: Optional[str]) -> Fetched:
+    """Extracts ``stream`` into target, hashing it on the way, and checks the digest against ``pin``."""
+    digests: Dict[str, str] = {}
+    hashing = integrity.HashingStream(stream)
+    archive.extract(hashing, target, source=getattr(stream, "url", handle), digests=digests)
+    hashing.drain()
+    integrity.check(hashing.hexdigest(), pin, handle)
+    return Fetched(archive_sha256=hashing.hexdigest(), digests=digests)
 
 
 def _open_gfile_archive(handle: str) -> BinaryIO:

@@ -161,3 +161,21 @@ def env_model_load_format_spellings(hub, ctx):
         os.environ["TFHUB_MODEL_LOAD_FORMAT"] = value
         out[repr(value)] = attempt(lambda: os.path.isdir(hub.resolve(url)), message=False)
     return out
+
+
+# Deliberate (README): a local archive file is extracted into the cache and loaded;
+# tensorflow_hub resolves it to the archive itself, and its load then fails.
+@scenario([("resolve", "handle"), ("load", "handle")], differs={
+    "resolves_to_archive": (True, False), "load": ({"error": ["ValueError"]}, True)})
+def resolve_local_archive_file(hub, ctx):
+    import tarfile
+
+    import tensorflow as tf
+    archive_path = os.path.join(ctx.tmp, "reusable.tar.gz")
+    with tarfile.open(archive_path, "w:gz") as tar:
+        tar.add(ctx.models["reusable"], arcname=".")
+    expected = hub.load(ctx.models["reusable"])(tf.constant(X))
+    return {"resolves_to_archive": hub.resolve(archive_path) == archive_path,
+            "load": attempt(lambda: bool(np.allclose(hub.load(archive_path)(tf.constant(X)), expected)),
+                            message=False),
+            "directory_in_place": hub.resolve(ctx.models["reusable"]) == ctx.models["reusable"]}
