@@ -37,6 +37,15 @@ class TfHubError(Exception):
             cls.__init__ = Exception.__init__
 
 
+def one_line(detail: object) -> str:
+    """An exception's (or any) text folded onto one line.
+
+    tarfile, zlib and urllib3 put newlines in their messages; a tfhub message
+    quoting one must stay one complete line (the CLI prints one line per error).
+    """
+    return " ".join(str(detail).split())
+
+
 _ALSO_TF: Dict[Tuple[type, type], type] = {}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import collections
 import dataclasses
 import json
 import sys
@@ -151,9 +152,14 @@ def _verify(args: argparse.Namespace) -> int:
     total = len(maintenance.list_entries())
     for report, action in broken:
         print(f"{report.key}  {report.handle or '?'}: {report.problem} -> {action}")
-    print(f"{total} entries checked, {len(broken)} broken")
-    unrepaired = [a for _, a in broken if a not in ("repaired", "removed")]
-    return 1 if unrepaired else 0
+    counts = collections.Counter(action for _, action in broken)
+    summary = [f"{total} entries checked", f"{len(broken)} broken"]
+    summary += [f"{counts[action]} {action}" for action in ("repaired", "removed") if counts[action]]
+    unrepaired = len(broken) - counts["repaired"] - counts["removed"]
+    if args.repair and unrepaired:
+        summary.append(f"{unrepaired} not repaired")
+    print(", ".join(summary))
+    return 1 if unrepaired else 0  # 0 when no problem remains
 
 
 def _prune(args: argparse.Namespace) -> int:

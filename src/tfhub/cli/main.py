@@ -11,6 +11,7 @@ from typing import Any, Iterator, List, Optional
 
 from tfhub.cli import (cache_commands, convert_commands, env_command, model_commands, quiet_tensorflow,
                        serve_commands)
+from tfhub import errors
 from tfhub.version import __version__
 
 # Each module adds its subcommands; a handler returns the exit code.
@@ -82,11 +83,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the one place errors become exit codes
         if args.debug:
             traceback.print_exc()
-        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        print(f"tfhub: error: {first_line}", file=sys.stderr)
+        print(f"tfhub: error: {_message_of(exc)}", file=sys.stderr)
         if not args.debug:
             print("tfhub: (run with --debug for the details)", file=sys.stderr)
         return 1
+
+
+def _message_of(exc: BaseException) -> str:
+    """One line: all of a tfhub message (folded), the first line of anyone else's (TensorFlow's run long)."""
+    if isinstance(exc, errors.TfHubError):
+        return errors.one_line(exc) or type(exc).__name__
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def _reader_went_away() -> int:

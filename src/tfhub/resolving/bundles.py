@@ -165,7 +165,7 @@ def _item(record: Dict[str, Any], action: str) -> BundleItem:
 
 def _bad(bundle: Path, why: str) -> errors.BundleError:
     return errors.BundleError(
-        f"{bundle} is not a valid tfhub cache bundle: {why}. Nothing was imported; "
+        f"{bundle} is not a valid tfhub cache bundle: {errors.one_line(why)}. Nothing was imported; "
         "make the bundle again with `tfhub cache export`."
     )
 

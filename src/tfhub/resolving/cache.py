@@ -175,14 +175,26 @@ class Entry:
         with self._locked():
             fault_point("locked")
             self._tidy_locked()
-            problem = "a new download was asked for" if force else self.problem(sha256)
-            if problem is None:
+            problem = None if force else self.problem(sha256)
+            if problem is None and not force:
                 return False
-            if not force and os.path.lexists(self.directory):
-                _log.warning("Cache entry %s for '%s' is incomplete or unverified (%s); fetching it "
-                             "again (it stays until the new copy is complete).", self.directory, self.handle, problem)
+            if os.path.lexists(self.directory):
+                self._log_refetch(force, sha256, problem)
             self._fetch_and_swap(fetch)
             return True
+
+    def _log_refetch(self, force: bool, sha256: Optional[str], problem: Optional[str]) -> None:
+        """Says truthfully why an entry that is there is fetched again: forced, a pin to check, or damage."""
+        keep = "the cached copy stays until the new one is complete"
+        if force:
+            _log.info("Downloading '%s' again, as asked (force); %s.", self.handle, keep)
+        elif sha256 is not None and self.problem() is None:
+            _log.warning("Cache entry %s for '%s' is complete, but was not verified against the pinned "
+                         "SHA-256 %s (it came from a bundle, another library, or an archive with another "
+                         "digest); downloading it to check the pin (%s).", self.directory, self.handle, sha256, keep)
+        else:
+            _log.warning("Cache entry %s for '%s' is incomplete (%s); downloading it again (%s).",
+                         self.directory, self.handle, problem, keep)
 
     def tidy(self, wait: bool = False) -> None:
         """Finishes or undoes an interrupted swap and removes dead leftovers.

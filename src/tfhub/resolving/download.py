@@ -119,7 +119,7 @@ class HttpBody(io.RawIOBase):
         except requests.exceptions.RequestException as exc:
             self._check_aborted()
             raise errors.DownloadError(
-                f"Downloading '{self.handle}' failed: could not get {self.url} ({_describe(exc)})."
+                f"Downloading '{self.handle}' failed: {describe_request_failure(exc, self.url)}."
             ) from exc
         if response.status_code >= 400:
             response.close()
@@ -316,6 +316,14 @@ def _content_length(response: requests.Response) -> Optional[int]:
     value = (response.headers.get("Content-Length") or "").strip()
     # isascii: "1²" passes isdigit() but not int().
     return int(value) if value.isascii() and value.isdigit() and len(value) < 20 else None
+
+
+def describe_request_failure(exc: BaseException, url: str) -> str:
+    """Why a request for ``url`` got no answer, in one line: a refused or unknown host said plainly."""
+    cause = http_session.describe_failure(exc, url)
+    if cause.startswith("cannot "):
+        return cause
+    return f"could not get {url} ({_describe(exc)})"
 
 
 def _describe(exc: BaseException) -> str:

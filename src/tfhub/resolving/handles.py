@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import importlib.util
 import os
+import sys
 import urllib.parse
 from typing import Optional
 
@@ -184,6 +186,45 @@ def cache_key(handle: str) -> str:
     return hashlib.sha1(handle.encode("utf8")).hexdigest()
 
 
+# Schemes a tf.io.gfile filesystem may serve once TensorFlow is imported: its
+# built-ins, tensorflow-io-gcs-filesystem (loaded by TensorFlow) and tensorflow-io.
+LIKELY_GFILE_SCHEMES = frozenset({"gs", "s3", "hdfs", "viewfs", "har", "ram", "az", "oss", "gcs"})
+
+
+def _unknown_scheme_error(handle: str) -> errors.HandleError:
+    scheme = split_url(handle).scheme
+    return errors.HandleError(
+        f"The handle {handle!r} has the scheme '{scheme}://', which neither tfhub nor any installed "
+        "tf.io.gfile filesystem reads. Use https://, gs:// or a local path (or install the "
+        f"filesystem plugin for {scheme}://)."
+    )
+
+
+def _tensorflow_plugins_installed() -> bool:
+    """True when a ``tensorflow-plugins`` folder (filesystems TensorFlow loads at import) is non-empty.
+
+    Found next to the installed ``tensorflow`` package, without importing it.
+    """
+    spec = importlib.util.find_spec("tensorflow") if "tensorflow" not in sys.modules else None
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        plugins = os.path.join(os.path.dirname(location), "tensorflow-plugins")
+        if os.path.isdir(plugins) and os.listdir(plugins):
+            return True
+    return False
+
+
+def gfile_might_read(handle: str) -> bool:
+    """False when no tf.io.gfile filesystem can serve the handle's scheme, decided without TensorFlow.
+
+    Importing TensorFlow takes seconds; for a typo such as ``htp://`` the answer
+    is known without it, unless TensorFlow (and so maybe a filesystem plugin
+    such as tensorflow-io) is already imported or a pluggable filesystem is installed.
+    """
+    if split_url(handle).scheme.lower() in LIKELY_GFILE_SCHEMES or "tensorflow" in sys.modules:
+        return True
+    return _tensorflow_plugins_installed()
+
+
 def gfile_exists(handle: str) -> bool:
     """``tf.io.gfile.exists(handle)``, TensorFlow's "scheme not implemented" made a HandleError.
 
@@ -191,15 +232,12 @@ def gfile_exists(handle: str) -> bool:
         HandleError: no tf.io.gfile filesystem serves the handle's scheme
             (``ftp://``, a typo, a plugin such as tensorflow-io not installed).
     """
+    if not gfile_might_read(handle):
+        raise _unknown_scheme_error(handle)
     from tfhub._tf import tensorflow  # noqa: PLC0415 - gfile only for such handles
 
     tf = tensorflow()
     try:
         return tf.io.gfile.exists(handle)
     except tf.errors.UnimplementedError as exc:
-        scheme = split_url(handle).scheme
-        raise errors.HandleError(
-            f"The handle {handle!r} has the scheme '{scheme}://', which neither tfhub nor any installed "
-            "tf.io.gfile filesystem reads. Use https://, gs:// or a local path (or install the "
-            f"filesystem plugin for {scheme}://)."
-        ) from exc
+        raise _unknown_scheme_error(handle) from exc

@@ -1,14 +1,19 @@
 """The HTTP session every download uses: retries, certificates, credentials.
 
 Retries cover connection errors and 5xx with exponential backoff; a server's
-``Retry-After`` is honoured up to ``TFHUB_HTTP_RETRY_AFTER_MAX``. Proxies, CA
+``Retry-After`` is honoured up to ``TFHUB_HTTP_RETRY_AFTER_MAX``. A refused
+connection or a host name that does not resolve is retried once, at once: the
+answer is not going to change within the backoff, and 15 s of silence before
+the error helps no one. Proxies, CA
 bundles and ``~/.netrc`` come from the environment as ``requests`` reads them;
 ``TFHUB_HTTP_HEADERS`` adds headers. Credentials go only to the origin asked for.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 import urllib.parse
 from typing import Optional
 
@@ -17,7 +22,7 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from tfhub import config
+from tfhub import config, errors
 from tfhub.version import __version__
 
 _log = logging.getLogger("tfhub")
@@ -25,6 +30,41 @@ _log = logging.getLogger("tfhub")
 RETRY_STATUSES = (500, 502, 503, 504)
 BACKOFF_SECONDS = 0.5
 BACKOFF_MAX_SECONDS = 8.0
+FAST_FAIL_RETRIES = 1  # for a refused connection or an unknown host
+
+
+def _fast_fail_cause(error: Optional[BaseException]) -> Optional[str]:
+    """"refused" or "unresolved" when a connection attempt failed for a reason a retry will not fix."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, urllib3.exceptions.NameResolutionError) or isinstance(error, socket.gaierror):
+            return "unresolved"
+        if isinstance(error, ConnectionRefusedError) or getattr(error, "errno", None) == errno.ECONNREFUSED:
+            return "refused"
+        error = getattr(error, "reason", None) or error.__cause__ or error.__context__
+    return None
+
+
+def describe_failure(exc: BaseException, url: str) -> str:
+    """A one-line cause of a failed request, naming host and port for a refused or unresolved connection.
+
+    requests' own text nests urllib3's (pool, retries, the errno); a user needs
+    the host and what to check.
+    """
+    cause = _fast_fail_cause(exc)
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    if cause == "refused":
+        try:
+            port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+        except ValueError:
+            port = None
+        return (f"cannot connect to {host}:{port} (connection refused): is the server running "
+                "and the host and port right? A proxy in HTTP(S)_PROXY must be running too")
+    if cause == "unresolved":
+        return f"cannot resolve host '{host}': check the host name, your network and DNS (or a proxy setting)"
+    return errors.one_line(exc) or type(exc).__name__
 
 
 class _CappedRetry(Retry):
@@ -46,6 +86,15 @@ class _CappedRetry(Retry):
         except (urllib3.exceptions.HTTPError, ValueError, OverflowError):
             return cap
         return max(0.0, min(cap, seconds))
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):  # noqa: ANN001,ANN201,PLR0913 - urllib3's signature
+        """urllib3's step to the next attempt, stopping after one retry of a refused or unresolved connection."""
+        retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        if _fast_fail_cause(error):
+            failed = sum(1 for entry in retry.history if _fast_fail_cause(entry.error))
+            if failed > FAST_FAIL_RETRIES:
+                raise urllib3.exceptions.MaxRetryError(_pool, url, error) from error
+        return retry
 
 
 def _origin(url: str) -> tuple:

@@ -300,7 +300,8 @@ def _resolve_uncompressed(handle: str, offline: bool) -> str:
     try:
         response = session.get(url, allow_redirects=False, timeout=config.http_timeouts())
     except download.requests.exceptions.RequestException as exc:
-        raise errors.DownloadError(f"Resolving '{handle}' failed: could not get {url} ({exc}).") from exc
+        raise errors.DownloadError(
+            f"Resolving '{handle}' failed: {download.describe_request_failure(exc, url)}.") from exc
     if response.status_code != 303:
         if response.status_code >= 400:
             raise download.status_error(handle, url, response)
