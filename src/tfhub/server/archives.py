@@ -22,13 +22,12 @@ from typing import Dict, Optional, Tuple
 import anyio.to_thread
 
 from tfhub import errors
-from tfhub.resolving import archive
+from tfhub.resolving import archive, manifests
 from tfhub.resolving.cache import write_atomically
 from tfhub.server.discovery import ServedModel, fingerprint
 
 _log = logging.getLogger("tfhub.server")
 _BUILD_ATTEMPTS = 3
-_HASH_CHUNK = 1 << 20
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,14 +45,6 @@ class BuiltArchive:
 
 def _url_key(url_path: str) -> str:
     return hashlib.sha1(url_path.encode("utf-8", "surrogateescape")).hexdigest()[:24]
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for chunk in iter(lambda: stream.read(_HASH_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class ArchiveStore:
@@ -142,7 +133,7 @@ class ArchiveStore:
 
     def _install(self, model: ServedModel, digest: str, temp: Path) -> BuiltArchive:
         archive_path, info_path = self._paths(model, digest)
-        built = BuiltArchive(archive_path, temp.stat().st_size, _sha256(temp))
+        built = BuiltArchive(archive_path, temp.stat().st_size, manifests.file_digest(str(temp)))
         os.replace(temp, archive_path)
         write_atomically(info_path, json.dumps({"size": built.size, "sha256": built.sha256,
                                                 "model": model.url_path}))
