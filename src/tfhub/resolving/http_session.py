@@ -42,7 +42,8 @@ def _fast_fail_cause(error: Optional[BaseException]) -> Optional[str]:
             return "unresolved"
         if isinstance(error, ConnectionRefusedError) or getattr(error, "errno", None) == errno.ECONNREFUSED:
             return "refused"
-        error = getattr(error, "reason", None) or error.__cause__ or error.__context__
+        reason = getattr(error, "reason", None)  # urllib3's cause; a plain string for some (SSLError)
+        error = reason if isinstance(reason, BaseException) else (error.__cause__ or error.__context__)
     return None
 
 
