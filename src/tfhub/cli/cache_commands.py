@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Dict, List
 
-from tfhub import config, errors
+from tfhub import config, errors, units
 from tfhub.cli import output
 from tfhub.resolving import maintenance
 from tfhub.resolving.cache import Entry, entry_size
@@ -90,7 +90,7 @@ def _ls(args: argparse.Namespace) -> int:
 
 def _print_ls(reports: List[maintenance.EntryReport]) -> None:
     if reports:
-        rows = [(r.key, output.human_size(r.size_bytes), output.relative_time(r.last_used),
+        rows = [(r.key, units.human_size(r.size_bytes), units.relative_time(r.last_used),
                  _state(r), r.handle or "?") for r in reports]
         lines = output.table(("KEY", "SIZE", "LAST USED", "STATE", "HANDLE"), rows, right=(1,)).splitlines()
         print(lines[0])
@@ -98,7 +98,7 @@ def _print_ls(reports: List[maintenance.EntryReport]) -> None:
             print(line)
             if report.problem is not None:
                 print(f"    {report.problem}")
-    total = output.human_size(sum(r.size_bytes for r in reports))
+    total = units.human_size(sum(r.size_bytes for r in reports))
     print(f"{len(reports)} model(s), {total} in {config.cache_dir()}")
 
 
@@ -113,10 +113,10 @@ def _rm(args: argparse.Namespace) -> int:
             chosen.setdefault(entry.key, entry)
     entries = list(chosen.values())
     sizes = {entry.key: entry_size(entry) for entry in entries}
-    total = output.human_size(sum(sizes.values()))
+    total = units.human_size(sum(sizes.values()))
     if args.dry_run:
         for entry in entries:
-            print(f"would remove {entry.key}  {output.human_size(sizes[entry.key]):>9}  {entry.handle or '?'}")
+            print(f"would remove {entry.key}  {units.human_size(sizes[entry.key]):>9}  {entry.handle or '?'}")
         print(f"{len(entries)} model(s) would be removed, freeing {total}")
         return 0
     if not args.yes:
@@ -139,7 +139,7 @@ def _rm(args: argparse.Namespace) -> int:
 
 def _confirm(entries: List[Entry], sizes: Dict[str, int], total: str) -> bool:
     for entry in entries:
-        print(f"  {entry.key}  {output.human_size(sizes[entry.key]):>9}  {entry.handle or '?'}")
+        print(f"  {entry.key}  {units.human_size(sizes[entry.key]):>9}  {entry.handle or '?'}")
     try:
         answer = input(f"Remove {len(entries)} model(s), freeing {total}? [y/N] ")
     except EOFError:
@@ -166,8 +166,8 @@ def _prune(args: argparse.Namespace) -> int:
     items = maintenance.prune_plan(older_than_days=args.older_than, tidy=not args.dry_run)
     verb = "would remove" if args.dry_run else "removing"
     for item in items:
-        print(f"{verb} {item.path} ({output.human_size(item.size_bytes)}): {item.reason}")
-    total = output.human_size(sum(item.size_bytes for item in items))
+        print(f"{verb} {item.path} ({units.human_size(item.size_bytes)}): {item.reason}")
+    total = units.human_size(sum(item.size_bytes for item in items))
     if args.dry_run:
         print(f"{len(items)} item(s) would be removed, freeing {total}")
         return 0
@@ -178,7 +178,7 @@ def _prune(args: argparse.Namespace) -> int:
 
 def _print_items(items: list) -> None:
     for item in items:
-        print(f"{item.action:<15} {item.key}  {output.human_size(item.size_bytes):>9}  {item.handle}")
+        print(f"{item.action:<15} {item.key}  {units.human_size(item.size_bytes):>9}  {item.handle}")
 
 
 def _export(args: argparse.Namespace) -> int:

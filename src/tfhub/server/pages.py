@@ -10,7 +10,7 @@ import html
 import json
 from typing import Any, Iterable, List
 
-from tfhub.cli.output import human_size
+from tfhub.units import human_size
 from tfhub.server.catalog import CatalogRow
 
 _STYLE = """
