@@ -83,3 +83,25 @@ def test_bad_search_arguments_are_clear_errors(tree):
         tree.search(filters={"colour": ["red"]})
     with pytest.raises(errors.SearchQueryError, match="offset"):
         tree.search(offset=-1)
+
+
+def test_versions_ascend_by_number_not_by_file_name(tmp_path):
+    root = write_tree(tmp_path / "tree")
+    model_dir = root / "assets" / "docs" / "oddbits" / "word-hasher"
+    first = (model_dir / "1.md").read_text(encoding="utf-8")
+    for number in (9, 10):  # "10.md" sorts before "9.md"
+        (model_dir / f"{number}.md").write_text(first.replace("word-hasher/1", f"word-hasher/{number}"),
+                                                encoding="utf-8")
+    model = load_tree(root).models["oddbits/word-hasher"]
+    assert [v.number for v in model.versions] == [1, 9, 10] and model.latest.path == model_dir / "10.md"
+
+
+def test_of_two_files_for_one_version_the_first_in_path_order_is_used(tmp_path):
+    root = write_tree(tmp_path / "tree")
+    docs = root / "assets" / "docs" / "acme-vision"
+    flat = docs / "detectors" / "tiny-yolo" / "2.md"  # "detectors/" sorts before "models/"
+    flat.parent.mkdir(parents=True)
+    flat.write_text((docs / "models" / "detectors" / "tiny-yolo" / "2.md").read_text(encoding="utf-8")
+                    .replace("now as a TF2 SavedModel", "the flat copy"), encoding="utf-8")
+    model = load_tree(root).models["acme-vision/detectors/tiny-yolo"]
+    assert model.latest.path == flat and model.summary == "A tiny YOLO detector, the flat copy."

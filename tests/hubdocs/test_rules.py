@@ -52,25 +52,51 @@ def test_a_problem_reads_as_file_line_message(tree):
     assert str(problem) == f"{path}:8: 'fine-tunable' must be true or false; found 'yes'"
 
 
-def test_title_line(tree):
-    _edit(tree, LITE, "# Lite acme-vision", "# TFLite acme-vision")
-    assert _only(validate_tree(tree)).rule == "title-line"
+# One row per rule (and per shape of a rule): the file, the text replaced, its
+# replacement, the rule expected, a fragment of its message, the line it is reported at.
+CASES = [
+    ("title-line", LITE, "# Lite acme-vision", "# TFLite acme-vision", "the first line must be", 1),
+    ("title-path", "oddbits/word-hasher/1.md", "word-hasher/1", "word-hasher/3", "oddbits/models/word-hasher/3.md", 1),
+    ("title-path", LITE, "# Lite", "# Coral", "int8/coral/1.md", 1),  # a variant's kind directory
+    ("publisher-dir", "oddbits/word-hasher/1.md", "# Module oddbits/", "# Module acme-vision/", "own directory", 1),
+    ("description", MODULE, "A tiny YOLO detector, now as a TF2 SavedModel.\n", "", "short description", 2),
+    ("metadata-block", MODULE, "<!-- license: mit -->", "<!-- license: mit -->\nSome prose too early.",
+     "'Some prose too early.'", 8),
+    ("one-document", MODULE, "| image | boxes  |", "| image | boxes  |\n\n# Module acme-vision/detectors/other/1",
+     "one model version", 20),
+    ("required-metadata", MODULE, "<!-- format: saved_model_2 -->\n", "", "needs metadata format", 1),
+    ("required-metadata", LITE, "<!-- parent-model: acme-vision/detectors/tiny-yolo/2 -->\n", "",
+     "needs metadata parent-model", 1),
+    ("unsupported-metadata", LITE, "<!-- parent-model:", "<!-- format: saved_model_2 -->\n<!-- parent-model:",
+     "'format' is not metadata a Lite document takes", 4),
+    ("duplicate-metadata", MODULE, "<!-- license: mit -->", "<!-- license: mit -->\n<!-- license: custom -->",
+     "'license' is given more than once", 8),
+    ("tag-value", MODULE, "<!-- network-architecture: yolo-v2 -->", "<!-- network-architecture: yolo-v9 -->",
+     "(tags/network_architecture.yaml)", 5),
+    ("tag-value", MODULE, "https://colab.research.google.com/drive/", "https://evil.example/",
+     "a URL on colab.research.google.com", 10),
+    ("format", MODULE, "<!-- format: saved_model_2 -->", "<!-- format: tfjs -->", "found 'tfjs'", 9),
+    ("fine-tunable", MODULE, "<!-- fine-tunable: true -->", "<!-- fine-tunable: yes -->", "true or false", 8),
+    ("asset-path", MODULE, "gs://acme-models/tiny-yolo/2.tar.gz", "models.acme.example/tiny-yolo/2.tar.gz", "URL", 3),
+    ("asset-path", MODULE, "gs://acme-models/tiny-yolo/2.tar.gz", "https://models.acme.example/2.zip", "end in .tar.gz", 3),
+    ("asset-path", MODULE, "gs://acme-models/tiny-yolo/2.tar.gz",
+     "https://github.com/acme/yolo/releases/download/v2/m.tar.gz", "robots.txt", 3),
+    ("asset-path", LITE, "tiny-yolo-int8.tflite", "tiny-yolo-int8.tar.gz", "end in .tflite", 5),
+    ("parent-model", LITE, "parent-model: acme-vision/detectors/tiny-yolo/2", "parent-model: acme-vision/detectors/tiny-yolo/7",
+     "no model version of this tree", 4),
+]
 
 
-def test_title_must_match_the_path(tree):
-    _edit(tree, "oddbits/word-hasher/1.md", "word-hasher/1", "word-hasher/3")
+def _case_id(case) -> str:
+    return f"{case[0]}:{case[4][:24]}"
+
+
+@pytest.mark.parametrize("rule, name, old, new, says, line", CASES, ids=[_case_id(c) for c in CASES])
+def test_rule(tree, rule, name, old, new, says, line):
+    path = _edit(tree, name, old, new)
     problem = _only(validate_tree(tree))
-    assert problem.rule == "title-path" and "oddbits/models/word-hasher/3.md" in problem.message
-
-
-def test_variant_title_must_match_its_kind_directory(tree):
-    _edit(tree, LITE, "# Lite", "# Coral")
-    assert _only(validate_tree(tree)).rule == "title-path"
-
-
-def test_publisher_directory(tree):
-    _edit(tree, "oddbits/word-hasher/1.md", "# Module oddbits/", "# Module acme-vision/")
-    assert _only(validate_tree(tree)).rule == "publisher-dir"
+    assert (problem.path, problem.line, problem.rule) == (path, line, rule)
+    assert says in problem.message, problem
 
 
 def test_publisher_page_must_exist(tree):
@@ -78,85 +104,9 @@ def test_publisher_page_must_exist(tree):
     assert _only(validate_tree(tree)).rule == "publisher-page"
 
 
-def test_description(tree):
-    _edit(tree, MODULE, "A tiny YOLO detector, now as a TF2 SavedModel.\n", "")
-    problem = _only(validate_tree(tree))
-    assert (problem.rule, problem.line) == ("description", 2)
-
-
-def test_metadata_block_takes_only_comments(tree):
-    _edit(tree, MODULE, "<!-- license: mit -->", "<!-- license: mit -->\nSome prose too early.")
-    problem = _only(validate_tree(tree))
-    assert (problem.rule, problem.line) == ("metadata-block", 8)
-
-
-def test_one_document_per_file(tree):
-    _edit(tree, MODULE, "| image | boxes  |", "| image | boxes  |\n\n# Module acme-vision/detectors/other/1")
-    assert _only(validate_tree(tree)).rule == "one-document"
-
-
-def test_required_metadata(tree):
-    _edit(tree, MODULE, "<!-- format: saved_model_2 -->\n", "")
-    problem = _only(validate_tree(tree))
-    assert problem.rule == "required-metadata" and "format" in problem.message
-
-
-def test_variant_needs_a_parent(tree):
-    _edit(tree, LITE, "<!-- parent-model: acme-vision/detectors/tiny-yolo/2 -->\n", "")
-    assert _only(validate_tree(tree)).rule == "required-metadata"
-
-
-def test_unsupported_metadata(tree):
-    _edit(tree, LITE, "<!-- parent-model:", "<!-- format: saved_model_2 -->\n<!-- parent-model:")
-    assert _only(validate_tree(tree)).rule == "unsupported-metadata"
-
-
-def test_duplicate_single_valued_metadata(tree):
-    _edit(tree, MODULE, "<!-- license: mit -->", "<!-- license: mit -->\n<!-- license: custom -->")
-    assert _only(validate_tree(tree)).rule == "duplicate-metadata"
-
-
 def test_repeatable_metadata_may_repeat(tree):
     _edit(tree, MODULE, "<!-- dataset: coco-2017 -->", "<!-- dataset: coco-2017 -->\n<!-- dataset: europarl -->")
     assert validate_tree(tree) == []
-
-
-def test_tag_value_from_the_vocabulary(tree):
-    _edit(tree, MODULE, "<!-- network-architecture: yolo-v2 -->", "<!-- network-architecture: yolo-v9 -->")
-    problem = _only(validate_tree(tree))
-    assert problem.rule == "tag-value" and "network_architecture.yaml" in problem.message
-
-
-def test_url_tag_on_its_required_domain(tree):
-    _edit(tree, MODULE, "https://colab.research.google.com/drive/", "https://evil.example/")
-    problem = _only(validate_tree(tree))
-    assert problem.rule == "tag-value" and "colab.research.google.com" in problem.message
-
-
-def test_module_format(tree):
-    _edit(tree, MODULE, "<!-- format: saved_model_2 -->", "<!-- format: tfjs -->")
-    assert _only(validate_tree(tree)).rule == "format"
-
-
-@pytest.mark.parametrize("value, why", [
-    ("models.acme.example/tiny-yolo/2.tar.gz", "URL"),
-    ("https://models.acme.example/tiny-yolo/2.zip", ".tar.gz"),
-    ("https://github.com/acme/yolo/releases/download/v2/m.tar.gz", "robots.txt"),
-])
-def test_asset_path_shape(tree, value, why):
-    _edit(tree, MODULE, "gs://acme-models/tiny-yolo/2.tar.gz", value)
-    problem = _only(validate_tree(tree))
-    assert problem.rule == "asset-path" and why in problem.message
-
-
-def test_lite_asset_path_is_a_tflite_file(tree):
-    _edit(tree, LITE, "tiny-yolo-int8.tflite", "tiny-yolo-int8.tar.gz")
-    assert _only(validate_tree(tree)).rule == "asset-path"
-
-
-def test_parent_model_must_exist(tree):
-    _edit(tree, LITE, "parent-model: acme-vision/detectors/tiny-yolo/2", "parent-model: acme-vision/detectors/tiny-yolo/7")
-    assert _only(validate_tree(tree)).rule == "parent-model"
 
 
 def test_duplicate_handle(tree):
