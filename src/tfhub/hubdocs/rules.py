@@ -48,10 +48,12 @@ def expected_paths(doc: Document) -> Tuple[str, ...]:
         return (f"{doc.publisher}/{doc.publisher}",)
     if doc.kind == "Collection":
         return (f"{doc.publisher}/collections/{doc.name}/{doc.version}",)
-    name = doc.name
-    if doc.kind in VARIANT_KINDS and not name.endswith("/" + doc.kind.lower()):
-        name = f"{name}/{doc.kind.lower()}"
-    return (f"{doc.publisher}/models/{name}/{doc.version}", f"{doc.publisher}/{name}/{doc.version}")
+    names = [doc.name]
+    if doc.kind in VARIANT_KINDS:
+        kind_dir = doc.kind.lower()
+        names = [f"{doc.name}/{kind_dir}"] + ([doc.name] if doc.name.endswith("/" + kind_dir) else [])
+    return tuple(path for name in names
+                 for path in (f"{doc.publisher}/models/{name}/{doc.version}", f"{doc.publisher}/{name}/{doc.version}"))
 
 
 def check_location(doc: Document, relative: PurePosixPath) -> Iterator[Finding]:
