@@ -117,3 +117,13 @@ def test_deprecation_is_read_from_the_description_or_a_heading(tmp_path):
     first, second = tree.models["acme-vision/detectors/tiny-yolo"].versions
     assert (first.deprecated, second.deprecated) == ("DEPRECATED: use version 2", None)
     assert tree.models["oddbits/word-hasher"].latest.deprecated is None
+
+
+def test_lookup_by_url_path(tree):
+    yolo = tree.models["acme-vision/detectors/tiny-yolo"]
+    assert tree.lookup("acme-vision/detectors/tiny-yolo/1") == (yolo, yolo.versions[0])
+    assert tree.lookup("/acme-vision/detectors/tiny-yolo/") == (yolo, yolo.latest)
+    lite = tree.models["acme-vision/lite-model/detectors/tiny-yolo/2/int8"]
+    assert tree.lookup("acme-vision/lite-model/detectors/tiny-yolo/2/int8/1") == (lite, lite.latest)
+    assert tree.lookup("acme-vision/detectors/tiny-yolo/3") is None
+    assert tree.lookup("acme-vision/nothing") is None
