@@ -1,0 +1,261 @@
+"""`tfhub serve ROOT --upstream URL`: a pull-through mirror, tested as real processes on loopback.
+
+The models are small fake SavedModels (random bytes in the right file names): the
+mirror moves files and never reads them, so no TensorFlow is needed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import signal
+import tarfile
+import threading
+import time
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import pytest
+import requests
+
+from tests.server.serving import ServeProcess, raw_request
+from tfhub.resolving import archive
+
+MODEL = "pub/model/1"
+COMPRESSED = "?tf-hub-format=compressed"
+CLIENTS = 20
+
+
+def _fake_model(directory: Path, data_bytes: int = 256 << 10) -> Path:
+    (directory / "variables").mkdir(parents=True)
+    (directory / "saved_model.pb").write_bytes(os.urandom(2048))
+    (directory / "variables" / "variables.index").write_bytes(os.urandom(512))
+    (directory / "variables" / "variables.data-00000-of-00001").write_bytes(os.urandom(data_bytes))
+    return directory
+
+
+def _members(body: bytes) -> Dict[str, bytes]:
+    with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as tar:
+        return {m.name.lstrip("./"): tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
+
+
+def _files(directory: Path) -> Dict[str, bytes]:
+    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in directory.rglob("*") if p.is_file()}
+
+
+def _upstream_gets(upstream: ServeProcess, path: str) -> List[dict]:
+    return [r for r in upstream.access_log()
+            if r["method"] == "GET" and r["path"] == "/" + path and "tf-hub-format=compressed" in r["query"]]
+
+
+def _at_once(url: str, count: int, headers: Dict[str, str] = None) -> List[Tuple[int, bytes]]:
+    """``count`` GETs of ``url`` started together (a barrier), each on its own connection."""
+    barrier = threading.Barrier(count)
+    results: List[Tuple[int, bytes]] = [None] * count
+
+    def one(i: int) -> None:
+        barrier.wait()
+        response = requests.get(url, headers=headers, timeout=120)
+        results[i] = (response.status_code, response.content)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.fixture
+def upstream_root(tmp_path: Path) -> Path:
+    root = tmp_path / "upstream-root"
+    _fake_model(root / MODEL, data_bytes=2 << 20)
+    return root
+
+
+@pytest.fixture
+def upstream(upstream_root: Path, tmp_path: Path):
+    process = ServeProcess(upstream_root, tmp_path / "upstream-archives")
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def mirror_root(tmp_path: Path) -> Path:
+    root = tmp_path / "mirror-root"
+    root.mkdir()
+    return root
+
+
+def _mirror(root: Path, tmp_path: Path, upstream_url: str, *extra: str, env: dict = None) -> ServeProcess:
+    return ServeProcess(root, tmp_path / "mirror-archives", "--upstream", upstream_url, *extra,
+                        env={"TFHUB_HTTP_RETRIES": "0", **(env or {})})
+
+
+def test_twenty_clients_one_upstream_get_then_served_without_the_upstream(
+        upstream, upstream_root, mirror_root, tmp_path):
+    mirror = _mirror(mirror_root, tmp_path, upstream.url)
+    try:
+        answers = _at_once(mirror.url + MODEL + COMPRESSED, CLIENTS)
+        assert [status for status, _ in answers] == [200] * CLIENTS
+        bodies = {body for _, body in answers}
+        assert len(bodies) == 1, "every client gets the same bytes"
+        body = bodies.pop()
+        assert _members(body) == _files(upstream_root / MODEL)
+        assert len(upstream.wait_for_log(lambda r: "tf-hub-format" in r["query"])) >= 1
+        assert len(_upstream_gets(upstream, MODEL)) == 1, "one upstream GET for twenty clients"
+        assert _files(mirror_root / MODEL) == _files(upstream_root / MODEL)
+        # Both pack the same tree deterministically: the mirror answers the upstream's very bytes.
+        assert requests.get(upstream.url + MODEL + COMPRESSED, timeout=60).content == body
+
+        upstream.stop()
+        again = requests.get(mirror.url + MODEL + COMPRESSED, timeout=60)
+        assert again.status_code == 200 and again.content == body
+        page = requests.get(mirror.url, timeout=60)
+        assert page.status_code == 200 and MODEL in page.text, "a fetched model joins the catalog"
+    finally:
+        mirror.stop()
+
+
+def test_a_pinned_model_with_wrong_upstream_bytes_is_refused_and_not_stored(
+        upstream, mirror_root, tmp_path):
+    handle = upstream.url + MODEL
+    pin_file = tmp_path / "pins.txt"
+    pin_file.write_text(f"{'0' * 64}  {handle}\n")
+    mirror = _mirror(mirror_root, tmp_path, upstream.url, env={"TFHUB_PIN_FILE": str(pin_file)})
+    try:
+        refused = requests.get(mirror.url + MODEL + COMPRESSED, timeout=60)
+        assert refused.status_code == 502
+        assert "does not match its pin" in refused.text and "not stored" in refused.text
+        assert len(refused.text.strip().splitlines()) == 1
+        assert list(mirror_root.iterdir()) == [], "nothing stored under ROOT"
+        assert requests.get(mirror.url + MODEL, timeout=60).status_code == 404
+
+        right = hashlib.sha256(requests.get(upstream.url + MODEL + COMPRESSED, timeout=60).content).hexdigest()
+        pin_file.write_text(f"{right}  {handle}\n")
+        served = requests.get(mirror.url + MODEL + COMPRESSED, timeout=60)
+        assert served.status_code == 200 and hashlib.sha256(served.content).hexdigest() == right
+    finally:
+        mirror.stop()
+
+
+def test_upstream_404_is_404_and_unversioned_handles_are_not_fetched(upstream, mirror_root, tmp_path):
+    mirror = _mirror(mirror_root, tmp_path, upstream.url)
+    try:
+        missing = requests.get(mirror.url + "pub/missing/1" + COMPRESSED, timeout=60)
+        assert missing.status_code == 404 and "the upstream has none either" in missing.text
+        assert len(upstream.wait_for_log(lambda r: r["path"] == "/pub/missing/1")) == 1
+        latest = requests.get(mirror.url + "pub/model" + COMPRESSED, timeout=60)
+        assert latest.status_code == 404 and "versioned handles only" in latest.text
+        page = requests.get(mirror.url + MODEL, timeout=60)
+        assert page.status_code == 404, "a page view does not fetch"
+        assert not [r for r in upstream.access_log() if r["path"] in ("/pub/model", "/" + MODEL)]
+        assert list(mirror_root.iterdir()) == []
+    finally:
+        mirror.stop()
+
+
+def test_upstream_failures_are_502_and_504_and_store_nothing(http_server, mirror_root, tmp_path):
+    http_server.add("/pub/broken/1", status=500, body=b"oops")
+    http_server.add("/pub/slow/1", body=b"x" * 100_000, stall_after=10, stall_seconds=5)
+    mirror = _mirror(mirror_root, tmp_path, http_server.url("/"),
+                     env={"TFHUB_HTTP_READ_TIMEOUT": "1", "TFHUB_HTTP_LOW_SPEED_TIME": "1"})
+    try:
+        broken = requests.get(mirror.url + "pub/broken/1" + COMPRESSED, timeout=60)
+        assert broken.status_code == 502 and "The upstream failed to deliver" in broken.text
+        slow = requests.get(mirror.url + "pub/slow/1" + COMPRESSED, timeout=60)
+        assert slow.status_code == 504 and "did not answer in time" in slow.text
+        assert list(mirror_root.iterdir()) == []
+    finally:
+        mirror.stop()
+
+
+TRAVERSALS = [
+    "/../outside/x/1", "/pub/../../outside/x/1", "/%2e%2e/outside/x/1", "/pub/%2E%2E/%2e%2e/outside/1",
+    "//outside/x/1", "/pub/%00/1", "/pub/m%ff/1", "/pub/a%5cb/1", "/pub/a\\b/1", "/.hidden/model/1",
+    "/escape/model/1", "/escape/../escape/model/1", "/a/b/c/d/e/f/g/h/i/1", "/pub/model/1%2f..%2f..",
+    "/pub/" + "m" * 300 + "/1",
+]
+
+
+def test_traversal_attempts_never_reach_upstream_or_leave_root(http_server, mirror_root, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (mirror_root / "escape").symlink_to(outside)
+    mirror = _mirror(mirror_root, tmp_path, http_server.url("/"))
+    try:
+        for path in TRAVERSALS:
+            head = raw_request(mirror.port, path + COMPRESSED).split(b"\r\n", 1)[0]
+            assert head.split()[1] in (b"400", b"403", b"404"), (path, head)
+    finally:
+        mirror.stop()
+    assert http_server.requests == [], "no request reached the upstream"
+    assert list(outside.iterdir()) == []
+    assert [p.name for p in mirror_root.iterdir()] == ["escape"]
+    assert not (tmp_path / "x").exists() and not (tmp_path / "model").exists()
+
+
+def test_a_mirror_killed_mid_fetch_leaves_nothing_served_and_fetches_again(http_server, mirror_root, tmp_path):
+    source = _fake_model(tmp_path / "source", data_bytes=1 << 20)
+    packed = tmp_path / "model.tar.gz"
+    archive.pack_to_file(source, packed)
+    route_path = "/" + MODEL
+    http_server.add(route_path, body=str(packed), chunk=16 << 10, chunk_delay=0.2)
+    mirror = _mirror(mirror_root, tmp_path, http_server.url("/"))
+    client = threading.Thread(target=lambda: _ignore_errors(mirror.url + MODEL + COMPRESSED), daemon=True)
+    client.start()
+    deadline = time.monotonic() + 60
+    while not http_server.gets(route_path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)  # a few chunks in: the fetch is under way
+    assert http_server.gets(route_path), "the upstream was asked"
+    mirror.process.send_signal(signal.SIGKILL)
+    mirror.process.wait()
+    client.join(timeout=60)
+    assert not (mirror_root / MODEL).exists(), "nothing looks complete under ROOT"
+
+    http_server.routes[route_path].chunk_delay = 0.0
+    mirror = _mirror(mirror_root, tmp_path, http_server.url("/"))
+    try:
+        listed = requests.get(mirror.url, timeout=60)
+        assert MODEL not in listed.text
+        served = requests.get(mirror.url + MODEL + COMPRESSED, timeout=60)
+        assert served.status_code == 200 and _members(served.content) == _files(source)
+    finally:
+        mirror.stop()
+    assert len(http_server.gets(route_path)) == 2, "the next request fetched again"
+    cache = tmp_path / "mirror-archives" / "upstream-cache"
+    assert not list(cache.glob("*.tfhub-tmp")), "the killed fetch's temp dir was tidied"
+
+
+def _ignore_errors(url: str) -> None:
+    try:
+        requests.get(url, timeout=120)
+    except requests.RequestException:
+        pass
+
+
+def test_upstream_credentials_go_upstream_and_the_mirror_keeps_its_own_auth(
+        upstream_root, mirror_root, tmp_path):
+    upstream_token, mirror_token = "upstream-secret-1", "mirror-secret-2"
+    (tmp_path / "upstream-token").write_text(upstream_token)
+    (tmp_path / "mirror-token").write_text(mirror_token)
+    guarded = ServeProcess(upstream_root, tmp_path / "upstream-archives",
+                           "--token-file", str(tmp_path / "upstream-token"))
+    mirror = _mirror(mirror_root, tmp_path, guarded.url, "--token-file", str(tmp_path / "mirror-token"),
+                     env={"TFHUB_HTTP_HEADERS": f"Authorization: Bearer {upstream_token}"})
+    try:
+        url = mirror.url + MODEL + COMPRESSED
+        assert requests.get(url, timeout=60).status_code == 401
+        assert requests.get(url, headers={"Authorization": f"Bearer {upstream_token}"},
+                            timeout=60).status_code == 401, "the upstream's token is not the mirror's"
+        assert guarded.access_log() == [], "refused clients trigger no fetch"
+        served = requests.get(url, headers={"Authorization": f"Bearer {mirror_token}"}, timeout=60)
+        assert served.status_code == 200 and _members(served.content) == _files(upstream_root / MODEL)
+        assert [r["status"] for r in guarded.wait_for_log(lambda r: r["path"] == "/" + MODEL)] == [200]
+        for line in mirror.stderr_lines + guarded.stderr_lines:
+            assert upstream_token not in line and mirror_token not in line
+    finally:
+        mirror.stop()
+        guarded.stop()
