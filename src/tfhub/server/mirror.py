@@ -49,8 +49,9 @@ def upstream_url(url: str) -> str:
     parsed = urllib.parse.urlsplit(url.strip())
     if (parsed.scheme not in ("http", "https") or not parsed.hostname or parsed.query
             or parsed.fragment or "@" in parsed.netloc):
+        shown = re.sub(r"//[^/]*@", "//<credentials>@", url)  # never echo a password
         raise errors.ConfigError(
-            f"--upstream {url!r} is not the base URL of a hub: give an http(s) URL without query, "
+            f"--upstream {shown!r} is not the base URL of a hub: give an http(s) URL without query, "
             "fragment or user:password@ (e.g. https://tfhub.dev or http://hub.internal:8000); "
             "send credentials with TFHUB_HTTP_HEADERS.")
     return urllib.parse.urlunsplit((parsed.scheme, parsed.netloc, parsed.path.rstrip("/"), "", ""))
