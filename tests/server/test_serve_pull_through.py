@@ -21,6 +21,7 @@ import requests
 
 from tests.server.serving import ServeProcess, raw_request
 from tfhub.resolving import archive
+from tfhub.server.mirror import MAX_PARALLEL_FETCHES
 
 MODEL = "pub/model/1"
 COMPRESSED = "?tf-hub-format=compressed"
@@ -169,6 +170,33 @@ def test_upstream_failures_are_502_and_504_and_store_nothing(http_server, mirror
         assert list(mirror_root.iterdir()) == []
     finally:
         mirror.stop()
+
+
+def test_many_absent_handles_at_once_are_fetched_a_bounded_number_at_a_time(http_server, mirror_root, tmp_path):
+    handles = [f"pub/model{i}/1" for i in range(3 * MAX_PARALLEL_FETCHES)]
+    for i, path in enumerate(handles):
+        packed = tmp_path / f"model{i}.tar.gz"
+        archive.pack_to_file(_fake_model(tmp_path / f"source{i}", data_bytes=16 << 10), packed)
+        http_server.add("/" + path, body=str(packed), chunk=4 << 10, chunk_delay=0.1)
+    server = _mirror(mirror_root, tmp_path, http_server.url("/"))
+    try:
+        barrier = threading.Barrier(len(handles))
+        statuses: List[int] = []
+
+        def one(path: str) -> None:
+            barrier.wait()
+            statuses.append(requests.get(server.url + path + COMPRESSED, timeout=120).status_code)
+
+        threads = [threading.Thread(target=one, args=(path,)) for path in handles]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        server.stop()
+    assert statuses == [200] * len(handles)
+    assert len(http_server.gets()) == len(handles)
+    assert 1 <= http_server.max_in_flight <= MAX_PARALLEL_FETCHES
 
 
 TRAVERSALS = [

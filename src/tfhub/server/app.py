@@ -14,7 +14,7 @@ import dataclasses
 import http
 import urllib.parse
 from pathlib import Path
-from typing import Optional
+from typing import Dict, Optional
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -74,7 +74,8 @@ class _Server:
         except errors.ServedModelNotFoundError as exc:
             return _plain(404, exc)
         except errors.UpstreamError as exc:
-            return _plain(exc.http_status, exc)
+            busy = {"Retry-After": "5"} if exc.http_status == 503 else None
+            return _plain(exc.http_status, exc, busy)
         if wanted == "compressed":
             return await self._archive(request, model)
         if wanted == "uncompressed":
@@ -137,8 +138,9 @@ class _Server:
         return HTMLResponse(pages.model_page(handle, model.url_path, description))
 
 
-def _plain(status: int, error: Exception) -> Response:
-    return PlainTextResponse(f"{status} {http.HTTPStatus(status).phrase}: {error}\n", status_code=status)
+def _plain(status: int, error: Exception, headers: Optional[Dict[str, str]] = None) -> Response:
+    return PlainTextResponse(f"{status} {http.HTTPStatus(status).phrase}: {error}\n", status_code=status,
+                             headers=headers)
 
 
 def _requested_format(request: Request) -> Optional[str]:
