@@ -77,9 +77,8 @@ def upstream_root(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def upstream(upstream_root: Path, tmp_path: Path):
-    process = ServeProcess(upstream_root, tmp_path / "upstream-archives")
-    yield process
-    process.stop()
+    with ServeProcess(upstream_root, tmp_path / "upstream-archives") as process:
+        yield process
 
 
 @pytest.fixture
@@ -96,8 +95,7 @@ def _mirror(root: Path, tmp_path: Path, upstream_url: str, *extra: str, env: dic
 
 def test_twenty_clients_one_upstream_get_then_served_without_the_upstream(
         upstream, upstream_root, mirror_root, tmp_path):
-    mirror = _mirror(mirror_root, tmp_path, upstream.url)
-    try:
+    with _mirror(mirror_root, tmp_path, upstream.url) as mirror:
         answers = _at_once(mirror.url + MODEL + COMPRESSED, CLIENTS)
         assert [status for status, _ in answers] == [200] * CLIENTS
         bodies = {body for _, body in answers}
@@ -115,8 +113,6 @@ def test_twenty_clients_one_upstream_get_then_served_without_the_upstream(
         assert again.status_code == 200 and again.content == body
         page = requests.get(mirror.url, timeout=60)
         assert page.status_code == 200 and MODEL in page.text, "a fetched model joins the catalog"
-    finally:
-        mirror.stop()
 
 
 def test_a_pinned_model_with_wrong_upstream_bytes_is_refused_and_not_stored(
@@ -124,8 +120,7 @@ def test_a_pinned_model_with_wrong_upstream_bytes_is_refused_and_not_stored(
     handle = upstream.url + MODEL
     pin_file = tmp_path / "pins.txt"
     pin_file.write_text(f"{'0' * 64}  {handle}\n")
-    mirror = _mirror(mirror_root, tmp_path, upstream.url, env={"TFHUB_PIN_FILE": str(pin_file)})
-    try:
+    with _mirror(mirror_root, tmp_path, upstream.url, env={"TFHUB_PIN_FILE": str(pin_file)}) as mirror:
         refused = requests.get(mirror.url + MODEL + COMPRESSED, timeout=60)
         assert refused.status_code == 502
         assert "does not match its pin" in refused.text and "not stored" in refused.text
@@ -137,13 +132,10 @@ def test_a_pinned_model_with_wrong_upstream_bytes_is_refused_and_not_stored(
         pin_file.write_text(f"{right}  {handle}\n")
         served = requests.get(mirror.url + MODEL + COMPRESSED, timeout=60)
         assert served.status_code == 200 and hashlib.sha256(served.content).hexdigest() == right
-    finally:
-        mirror.stop()
 
 
 def test_upstream_404_is_404_and_unversioned_handles_are_not_fetched(upstream, mirror_root, tmp_path):
-    mirror = _mirror(mirror_root, tmp_path, upstream.url)
-    try:
+    with _mirror(mirror_root, tmp_path, upstream.url) as mirror:
         missing = requests.get(mirror.url + "pub/missing/1" + COMPRESSED, timeout=60)
         assert missing.status_code == 404 and "the upstream has none either" in missing.text
         assert len(upstream.wait_for_log(lambda r: r["path"] == "/pub/missing/1")) == 1
@@ -153,23 +145,18 @@ def test_upstream_404_is_404_and_unversioned_handles_are_not_fetched(upstream, m
         assert page.status_code == 404, "a page view does not fetch"
         assert not [r for r in upstream.access_log() if r["path"] in ("/pub/model", "/" + MODEL)]
         assert list(mirror_root.iterdir()) == []
-    finally:
-        mirror.stop()
 
 
 def test_upstream_failures_are_502_and_504_and_store_nothing(http_server, mirror_root, tmp_path):
     http_server.add("/pub/broken/1", status=500, body=b"oops")
     http_server.add("/pub/slow/1", body=b"x" * 100_000, stall_after=10, stall_seconds=5)
-    mirror = _mirror(mirror_root, tmp_path, http_server.url("/"),
-                     env={"TFHUB_HTTP_READ_TIMEOUT": "1", "TFHUB_HTTP_LOW_SPEED_TIME": "1"})
-    try:
+    with _mirror(mirror_root, tmp_path, http_server.url("/"),
+                 env={"TFHUB_HTTP_READ_TIMEOUT": "1", "TFHUB_HTTP_LOW_SPEED_TIME": "1"}) as mirror:
         broken = requests.get(mirror.url + "pub/broken/1" + COMPRESSED, timeout=60)
         assert broken.status_code == 502 and "The upstream failed to deliver" in broken.text
         slow = requests.get(mirror.url + "pub/slow/1" + COMPRESSED, timeout=60)
         assert slow.status_code == 504 and "did not answer in time" in slow.text
         assert list(mirror_root.iterdir()) == []
-    finally:
-        mirror.stop()
 
 
 def test_many_absent_handles_at_once_are_fetched_a_bounded_number_at_a_time(http_server, mirror_root, tmp_path):
@@ -178,8 +165,7 @@ def test_many_absent_handles_at_once_are_fetched_a_bounded_number_at_a_time(http
         packed = tmp_path / f"model{i}.tar.gz"
         archive.pack_to_file(_fake_model(tmp_path / f"source{i}", data_bytes=16 << 10), packed)
         http_server.add("/" + path, body=str(packed), chunk=4 << 10, chunk_delay=0.1)
-    server = _mirror(mirror_root, tmp_path, http_server.url("/"))
-    try:
+    with _mirror(mirror_root, tmp_path, http_server.url("/")) as server:
         barrier = threading.Barrier(len(handles))
         statuses: List[int] = []
 
@@ -192,8 +178,6 @@ def test_many_absent_handles_at_once_are_fetched_a_bounded_number_at_a_time(http
             thread.start()
         for thread in threads:
             thread.join()
-    finally:
-        server.stop()
     assert statuses == [200] * len(handles)
     assert len(http_server.gets()) == len(handles)
     assert 1 <= http_server.max_in_flight <= MAX_PARALLEL_FETCHES
@@ -211,13 +195,10 @@ def test_traversal_attempts_never_reach_upstream_or_leave_root(http_server, mirr
     outside = tmp_path / "outside"
     outside.mkdir()
     (mirror_root / "escape").symlink_to(outside)
-    mirror = _mirror(mirror_root, tmp_path, http_server.url("/"))
-    try:
+    with _mirror(mirror_root, tmp_path, http_server.url("/")) as mirror:
         for path in TRAVERSALS:
             head = raw_request(mirror.port, path + COMPRESSED).split(b"\r\n", 1)[0]
             assert head.split()[1] in (b"400", b"403", b"404"), (path, head)
-    finally:
-        mirror.stop()
     assert http_server.requests == [], "no request reached the upstream"
     assert list(outside.iterdir()) == []
     assert [p.name for p in mirror_root.iterdir()] == ["escape"]
@@ -230,30 +211,27 @@ def test_a_mirror_killed_mid_fetch_leaves_nothing_served_and_fetches_again(http_
     archive.pack_to_file(source, packed)
     route_path = "/" + MODEL
     http_server.add(route_path, body=str(packed), chunk=16 << 10, chunk_delay=0.2)
-    mirror = _mirror(mirror_root, tmp_path, http_server.url("/"))
-    client = threading.Thread(target=lambda: _ignore_errors(mirror.url + MODEL + COMPRESSED), daemon=True)
-    client.start()
-    deadline = time.monotonic() + 60
-    while not http_server.gets(route_path) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(1.0)  # a few chunks in: the fetch is under way
-    assert http_server.gets(route_path), "the upstream was asked"
-    mirror.process.send_signal(signal.SIGKILL)
-    mirror.process.wait()
-    client.join(timeout=60)
+    cache = tmp_path / "mirror-archives" / "upstream-cache"
+    with _mirror(mirror_root, tmp_path, http_server.url("/")) as doomed:
+        client = threading.Thread(target=_ignore_errors, args=(doomed.url + MODEL + COMPRESSED,), daemon=True)
+        client.start()
+        deadline = time.monotonic() + 60
+        while not http_server.gets(route_path) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.0)  # a few chunks in: the fetch is under way
+        doomed.process.send_signal(signal.SIGKILL)
+        doomed.process.wait()
+        client.join(timeout=60)
+    assert list(cache.glob("*.tfhub-tmp")), "killed mid-fetch: its temp dir is there"
     assert not (mirror_root / MODEL).exists(), "nothing looks complete under ROOT"
 
     http_server.routes[route_path].chunk_delay = 0.0
-    mirror = _mirror(mirror_root, tmp_path, http_server.url("/"))
-    try:
+    with _mirror(mirror_root, tmp_path, http_server.url("/")) as mirror:
         listed = requests.get(mirror.url, timeout=60)
         assert MODEL not in listed.text
         served = requests.get(mirror.url + MODEL + COMPRESSED, timeout=60)
         assert served.status_code == 200 and _members(served.content) == _files(source)
-    finally:
-        mirror.stop()
     assert len(http_server.gets(route_path)) == 2, "the next request fetched again"
-    cache = tmp_path / "mirror-archives" / "upstream-cache"
     assert not list(cache.glob("*.tfhub-tmp")), "the killed fetch's temp dir was tidied"
 
 
@@ -269,11 +247,10 @@ def test_upstream_credentials_go_upstream_and_the_mirror_keeps_its_own_auth(
     upstream_token, mirror_token = "upstream-secret-1", "mirror-secret-2"
     (tmp_path / "upstream-token").write_text(upstream_token)
     (tmp_path / "mirror-token").write_text(mirror_token)
-    guarded = ServeProcess(upstream_root, tmp_path / "upstream-archives",
-                           "--token-file", str(tmp_path / "upstream-token"))
-    mirror = _mirror(mirror_root, tmp_path, guarded.url, "--token-file", str(tmp_path / "mirror-token"),
-                     env={"TFHUB_HTTP_HEADERS": f"Authorization: Bearer {upstream_token}"})
-    try:
+    with ServeProcess(upstream_root, tmp_path / "upstream-archives",
+                      "--token-file", str(tmp_path / "upstream-token")) as guarded, \
+            _mirror(mirror_root, tmp_path, guarded.url, "--token-file", str(tmp_path / "mirror-token"),
+                    env={"TFHUB_HTTP_HEADERS": f"Authorization: Bearer {upstream_token}"}) as mirror:
         url = mirror.url + MODEL + COMPRESSED
         assert requests.get(url, timeout=60).status_code == 401
         assert requests.get(url, headers={"Authorization": f"Bearer {upstream_token}"},
@@ -284,6 +261,3 @@ def test_upstream_credentials_go_upstream_and_the_mirror_keeps_its_own_auth(
         assert [r["status"] for r in guarded.wait_for_log(lambda r: r["path"] == "/" + MODEL)] == [200]
         for line in mirror.stderr_lines + guarded.stderr_lines:
             assert upstream_token not in line and mirror_token not in line
-    finally:
-        mirror.stop()
-        guarded.stop()
