@@ -20,6 +20,7 @@ import pytest
 import requests
 
 from tests.server.serving import ServeProcess, raw_request
+from tests.support.peer_run import require_peer, run_snippet
 from tfhub.resolving import archive
 from tfhub.server.mirror import MAX_PARALLEL_FETCHES
 
@@ -113,6 +114,25 @@ def test_twenty_clients_one_upstream_get_then_served_without_the_upstream(
         assert again.status_code == 200 and again.content == body
         page = requests.get(mirror.url, timeout=60)
         assert page.status_code == 200 and MODEL in page.text, "a fetched model joins the catalog"
+
+
+_RESOLVED_FILES = """
+import hashlib, os, sys
+path = hub.resolve(sys.argv[1])
+emit(files={os.path.relpath(os.path.join(d, n), path): hashlib.sha256(open(os.path.join(d, n), "rb").read()).hexdigest()
+            for d, _, names in os.walk(path) for n in names})
+"""
+
+
+def test_tensorflow_hub_and_tfhub_resolve_through_the_mirror(upstream, upstream_root, mirror_root, tmp_path):
+    require_peer()
+    expected = {name: hashlib.sha256(data).hexdigest() for name, data in _files(upstream_root / MODEL).items()}
+    with _mirror(mirror_root, tmp_path, upstream.url) as mirror:
+        for library in ("tensorflow_hub", "tfhub"):  # the first one's request fetches
+            got = run_snippet(library, _RESOLVED_FILES, args=(mirror.url + MODEL,),
+                              env={"TFHUB_CACHE_DIR": str(tmp_path / f"cache-{library}")})
+            assert got["files"] == expected, library
+    assert len(_upstream_gets(upstream, MODEL)) == 1
 
 
 def test_a_pinned_model_with_wrong_upstream_bytes_is_refused_and_not_stored(

@@ -142,9 +142,7 @@ class Mirror:
         if is_model_directory(target):
             return  # another server process on this ROOT stored it meanwhile
         if os.path.lexists(target):
-            raise errors.UpstreamError(
-                f"/{'/'.join(segments)} exists under the served root but holds no model; the mirror "
-                "does not fetch over it. Remove it, or ask for another version.", 404)
+            raise _occupied(segments)
         handle = self.upstream + "/" + "/".join(segments)
         try:
             resolved = resolvers.resolve_request(resolvers.Request(handle, cache_dir=self._cache_dir))
@@ -152,9 +150,9 @@ class Mirror:
             raise _refusal(handle, exc) from exc
         try:
             local_dir.copy_model(resolved.path, target)
-        except errors.HandleError:
+        except errors.HandleError as exc:
             if not is_model_directory(target):  # something else appeared there meanwhile
-                raise
+                raise _occupied(segments) from exc
         except errors.CacheError as exc:
             raise errors.UpstreamError(f"The mirror fetched {handle} but cannot store it under the "
                                        f"served root: {errors.one_line(exc)}", 500) from exc
@@ -168,6 +166,12 @@ class Mirror:
         if self._root.root not in real.parents:
             raise errors.ServedPathError(f"The path /{'/'.join(segments)} resolves outside the served root.")
         return target
+
+
+def _occupied(segments: List[str]) -> errors.UpstreamError:
+    return errors.UpstreamError(
+        f"/{'/'.join(segments)} exists under the served root but holds no model; the mirror "
+        "does not fetch over it. Remove it, or ask for another version.", 404)
 
 
 def _refusal(handle: str, exc: errors.TfHubError) -> errors.UpstreamError:
