@@ -22,7 +22,7 @@ import requests
 from tests.server.serving import ServeProcess, raw_request
 from tests.support.peer_run import require_peer, run_snippet
 from tfhub.resolving import archive
-from tfhub.server.mirror import MAX_PARALLEL_FETCHES
+from tfhub.server.mirror import MAX_PARALLEL_FETCHES, MAX_PENDING_FETCHES
 
 MODEL = "pub/model/1"
 COMPRESSED = "?tf-hub-format=compressed"
@@ -201,6 +201,29 @@ def test_many_absent_handles_at_once_are_fetched_a_bounded_number_at_a_time(http
     assert statuses == [200] * len(handles)
     assert len(http_server.gets()) == len(handles)
     assert 1 <= http_server.max_in_flight <= MAX_PARALLEL_FETCHES
+
+
+def test_beyond_the_pending_limit_a_new_handle_gets_503_with_retry_after(http_server, mirror_root, tmp_path):
+    for i in range(MAX_PENDING_FETCHES + 40):
+        http_server.add(f"/pub/stuck{i}/1", body=b"x" * 1000, stall_after=1, stall_seconds=10)
+    env = {"TFHUB_HTTP_READ_TIMEOUT": "5", "TFHUB_HTTP_LOW_SPEED_TIME": "5"}
+    with _mirror(mirror_root, tmp_path, http_server.url("/"), "--shutdown-timeout", "1", env=env) as server:
+        for i in range(MAX_PENDING_FETCHES):
+            url = server.url + f"pub/stuck{i}/1" + COMPRESSED
+            threading.Thread(target=_ignore_errors, args=(url,), daemon=True).start()
+        busy = None
+        for i in range(MAX_PENDING_FETCHES, MAX_PENDING_FETCHES + 40):  # each probe may join the queue
+            try:
+                answer = requests.get(server.url + f"pub/stuck{i}/1" + COMPRESSED, timeout=1)
+            except requests.Timeout:
+                continue
+            if answer.status_code == 503:
+                busy = answer
+                break
+        assert busy is not None, "a new handle beyond the limit is refused at once"
+        assert busy.headers["Retry-After"] and "already fetching" in busy.text
+        assert http_server.max_in_flight <= MAX_PARALLEL_FETCHES
+    assert list(mirror_root.iterdir()) == []
 
 
 TRAVERSALS = [
