@@ -238,13 +238,15 @@ def test_traversal_attempts_never_reach_upstream_or_leave_root(http_server, mirr
     outside = tmp_path / "outside"
     outside.mkdir()
     (mirror_root / "escape").symlink_to(outside)
+    half_copied = _fake_model(mirror_root / "pub" / "model" / ".1.deadbeef.tfhub-partial")  # a copy cut short
     with _mirror(mirror_root, tmp_path, http_server.url("/")) as mirror:
-        for path in TRAVERSALS:
+        for path in TRAVERSALS + ["/pub/model/" + half_copied.name]:
             head = raw_request(mirror.port, path + COMPRESSED).split(b"\r\n", 1)[0]
             assert head.split()[1] in (b"400", b"403", b"404"), (path, head)
     assert http_server.requests == [], "no request reached the upstream"
     assert list(outside.iterdir()) == []
-    assert [p.name for p in mirror_root.iterdir()] == ["escape"]
+    assert sorted(p.name for p in mirror_root.iterdir()) == ["escape", "pub"]
+    assert [p.name for p in (mirror_root / "pub" / "model").iterdir()] == [half_copied.name]
     assert not (tmp_path / "x").exists() and not (tmp_path / "model").exists()
 
 

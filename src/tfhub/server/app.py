@@ -90,7 +90,15 @@ class _Server:
         return await self._page(request, model)
 
     async def _locate(self, path: str, fetch: bool) -> ServedModel:
-        """The model at ``path``; a mirror fetches a missing one from its upstream when ``fetch``."""
+        """The model at ``path``; a mirror fetches a missing one from its upstream when ``fetch``.
+
+        A mirror serves no hidden path: its half-copied models (a fetch killed
+        while copying) wait in hidden directories until they are renamed.
+        """
+        if self.mirror is not None and any(s.startswith(".") for s in path.split("/")):
+            raise errors.ServedModelNotFoundError(
+                f"No model at {'/' + path[:200]!r}: a mirror serves no hidden paths. "
+                "The catalog at / lists every model.")
         try:
             return self.root.locate(path)
         except errors.ServedModelNotFoundError:
