@@ -16,7 +16,11 @@ replicas on any machine.
    tf.saved_model.load" part: a Keras model saved with
    ``tf.saved_model.save``, loaded inside another MirroredStrategy's scope and
    wrapped with ``hub.KerasLayer(loaded, trainable=True)``, compiled and fit.
-   Keras 2 / TF 2.15 run the tutorial's lines as written. Keras 3 refuses:
+   Keras 2 / TF 2.15 run the tutorial's lines as written, except that the
+   second strategy gets ``cross_device_ops=tf.distribute.ReductionToOneDevice()``:
+   on CPUs two MirroredStrategy objects that both train clash in
+   TensorFlow's collective ops ("Shape mismatch in the collective instance
+   100"; the same with tensorflow_hub). Keras 3 refuses:
    ``tf.saved_model.save`` of a Keras 3 model keeps no ``__call__`` (the
    loaded object is not callable, so ``hub.KerasLayer(loaded)`` fails, in
    tensorflow_hub too). The change that works: ``model.export(path)`` and
@@ -133,7 +137,10 @@ def build_model(loaded):
   model = tf.keras.Model(x, keras_layer)
   return model
 
-another_strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+# On CPUs both strategies' all-reduces would be collectives with the same keys and clash
+# (TensorFlow's doing: tensorflow_hub fails the same way); the second one reduces on one device.
+another_strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"],
+                                                  cross_device_ops=tf.distribute.ReductionToOneDevice())
 with another_strategy.scope():
   loaded = tf.saved_model.load(saved_model_path)
   model = build_model(loaded)
