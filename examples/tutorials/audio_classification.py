@@ -32,9 +32,10 @@ import tensorflow as tf
 
 import standins_media
 import tfhub as hub
+from tfhub.keras import flavour
 
 work = standins_media.route_tfhub_dev({"https://tfhub.dev/google/yamnet/1": standins_media.write_yamnet})
-keras3 = not hasattr(tf.keras, "__internal__")  # tf.keras is Keras 3 (TF 2.16+ without TF_USE_LEGACY_KERAS)
+keras3 = flavour.which_keras() == flavour.KERAS3  # TF 2.16+ without TF_USE_LEGACY_KERAS=1
 
 # ---- yamnet.ipynb
 # Load the model.

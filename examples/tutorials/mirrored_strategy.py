@@ -44,10 +44,11 @@ import numpy as np  # noqa: E402 - the devices are configured before anything to
 
 import standins_media  # noqa: E402
 import tfhub as hub  # noqa: E402
+from tfhub.keras import flavour  # noqa: E402
 
 model_handle = "https://tfhub.dev/google/imagenet/mobilenet_v2_100_224/feature_vector/4"
 work = standins_media.route_tfhub_dev({model_handle: standins_media.write_image_feature_vector})
-keras3 = not hasattr(tf.keras, "__internal__")  # tf.keras is Keras 3 (TF 2.16+ without TF_USE_LEGACY_KERAS)
+keras3 = flavour.which_keras() == flavour.KERAS3  # TF 2.16+ without TF_USE_LEGACY_KERAS=1
 
 strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
 assert strategy.num_replicas_in_sync == 2
