@@ -8,10 +8,10 @@ replicas on any machine.
    (an image feature vector with batch norm and a regularization loss), fit
    for a step, saved with ``tf.saved_model.save`` as the tutorial does and,
    on Keras 3, also as a ``.keras`` file; reloaded outputs must equal the
-   model's. Keras 3 refuses ``tf.keras.layers.InputLayer(input_shape=...)``
-   nowhere, but its models give ``tf.saved_model.save`` no ``__call__``:
-   the reloaded SavedModel is called through its ``serving_default``
-   signature there (Keras 2 / TF 2.15: ``reloaded(x)`` as in the tutorial).
+   model's. Keras 3 runs the model code as written, but its models give
+   ``tf.saved_model.save`` no ``__call__``: the reloaded SavedModel is called
+   through its ``serving_default`` signature there (Keras 2 / TF 2.15:
+   ``reloaded(x)``).
 2. tensorflow.org/tutorials/distribute/save_and_load, "loading with
    tf.saved_model.load" part: a Keras model saved with
    ``tf.saved_model.save``, loaded inside another MirroredStrategy's scope and
@@ -20,14 +20,15 @@ replicas on any machine.
    second strategy gets ``cross_device_ops=tf.distribute.ReductionToOneDevice()``:
    on CPUs two MirroredStrategy objects that both train clash in
    TensorFlow's collective ops ("Shape mismatch in the collective instance
-   100"; the same with tensorflow_hub). Keras 3 refuses:
-   ``tf.saved_model.save`` of a Keras 3 model keeps no ``__call__`` (the
-   loaded object is not callable, so ``hub.KerasLayer(loaded)`` fails, in
-   tensorflow_hub too). The change that works: ``model.export(path)`` and
-   ``hub.KerasLayer(loaded.serve)``; but a restored endpoint carries no
-   variables, so that layer cannot be fine-tuned (trainable=True trains
-   nothing; tfhub warns) -- on Keras 3 the script checks it frozen, and
-   fine-tuning goes through the ``.keras`` file of part 1.
+   100"; the same with tensorflow_hub). Keras 3 refuses: a Keras 3 model
+   saved with ``tf.saved_model.save`` keeps no ``__call__``, so the loaded
+   object is not callable and ``hub.KerasLayer(loaded, trainable=True)``
+   cannot wrap it (tensorflow_hub: "Expected a string"). The line that works:
+   ``hub.KerasLayer(loaded, signature="serving_default", output_key="output_0")``
+   (tfhub takes a loaded SavedModel through its signatures); signatures are
+   not trainable, so on Keras 3 the layer is frozen and the script checks its
+   outputs. To fine-tune a reloaded Keras 3 model, save it as ``.keras`` and
+   ``tf.keras.models.load_model`` it in the scope (part 1).
 
 The feature vector is a stand-in (standins_media.py) served under its
 tfhub.dev handle through ``TFHUB_MIRROR``; MNIST (tfds) is replaced by random
@@ -123,16 +124,13 @@ def get_model():
 
 model = get_model()
 saved_model_path = str(work / "tf_save")
-if keras3:
-  model.export(saved_model_path)  # Keras 3: tf.saved_model.save(model, ...) keeps no __call__
-else:
-  tf.saved_model.save(model, saved_model_path)
+tf.saved_model.save(model, saved_model_path)
 
 def build_model(loaded):
   x = tf.keras.layers.Input(shape=(28, 28, 1), name='input_x')
   # Wrap what's loaded to a KerasLayer
-  if keras3:  # a restored endpoint has no variables to fine-tune
-    keras_layer = hub.KerasLayer(loaded.serve, trainable=False)(x)
+  if keras3:  # Keras 3's tf.saved_model.save keeps no __call__: its signature, frozen
+    keras_layer = hub.KerasLayer(loaded, signature="serving_default", output_key="output_0")(x)
   else:
     keras_layer = hub.KerasLayer(loaded, trainable=True)(x)
   model = tf.keras.Model(x, keras_layer)
@@ -152,7 +150,8 @@ with another_strategy.scope():
   before = [w.numpy().copy() for w in model.trainable_weights]
   model.fit(train_dataset, epochs=1)
 if keras3:
-  np.testing.assert_allclose(model(mnist_images).numpy(), loaded.serve(mnist_images).numpy(), rtol=1e-5, atol=1e-5)
+  served = loaded.signatures["serving_default"](tf.constant(mnist_images))["output_0"]
+  np.testing.assert_allclose(model(mnist_images).numpy(), served.numpy(), rtol=1e-5, atol=1e-5)
 else:
   assert before and any(not np.allclose(b, w.numpy()) for b, w in zip(before, model.trainable_weights)), \
       "the loaded model's variables did not train"
