@@ -11,7 +11,6 @@ complete, so a failed fetch never costs the entry that was there.
 
 from __future__ import annotations
 
-import contextvars
 import dataclasses
 import datetime
 import errno
@@ -24,9 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Optional
 
 from tfhub import errors, files
-from tfhub.resolving import descriptors, faults, handles, layout, leftovers, manifests
+from tfhub.resolving import descriptors, handles, layout, leftovers, manifests
 from tfhub.resolving.descriptors import Descriptor, write_atomically
-from tfhub.resolving.faults import fault_point
 
 if TYPE_CHECKING:
     from tfhub.resolving.locks import EntryLock
@@ -50,11 +48,6 @@ class Fetched:
     archive_sha256: Optional[str] = None
     claimed_sha256: Optional[str] = None
     digests: Mapping[str, str] = dataclasses.field(default_factory=dict)
-
-
-# Set by the one door (resolvers.resolve_request) while it runs, so that the
-# test-only door log can tell an entry written from anywhere else.
-IN_DOOR: "contextvars.ContextVar[bool]" = contextvars.ContextVar("tfhub_in_door", default=False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -136,11 +129,8 @@ class Entry(layout.EntryPaths):
             CacheError: a file of the entry belongs to another user.
             Exception: whatever ``fetch`` raises.
         """
-        if not IN_DOOR.get():
-            faults.door_log("outside", self.handle)
         ensure_writable_root(self.root)
         with self._locked():
-            fault_point("locked")
             self._tidy_locked()
             problem = None if force else self.problem(sha256)
             if problem is None and not force:
@@ -200,15 +190,12 @@ class Entry(layout.EntryPaths):
         try:
             temp.mkdir()
             fetched = fetch(temp)
-            fault_point("extracted")
             text = self._descriptor_for(temp, fetched).render()
             if os.path.lexists(self.directory):
                 self._swap_in(temp, text, aside, pending)
             else:
                 write_atomically(self.descriptor_path, text)
-                fault_point("descriptor-written")
                 self._rename_into_place(temp)
-                fault_point("renamed")
         except errors.DiskFullError as exc:
             raise errors.DiskFullError.in_cache(self.root, exc, self.handle, exc.bytes_needed) from exc
         except OSError as exc:
@@ -238,11 +225,8 @@ class Entry(layout.EntryPaths):
         self.swap_marker_path.touch()
         write_atomically(pending, text)
         os.rename(self.directory, aside)
-        fault_point("moved-aside")
         os.rename(temp, self.directory)
-        fault_point("renamed")
         os.replace(pending, self.descriptor_path)
-        fault_point("descriptor-written")
         self.swap_marker_path.unlink()
 
     def _descriptor_for(self, directory: Path, fetched: Fetched) -> Descriptor:

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Dict, Optional, Tuple
 
 from tfhub import files
-from tfhub.resolving.faults import fault_point
 from tfhub.resolving.manifests import Manifest
 
 _SIZES = "Manifest: "
@@ -130,5 +129,3 @@ def write_atomically(path: Path, text: str) -> None:
     """Writes a descriptor's ``text`` to ``path`` through a temp file and ``os.replace``."""
     with files.atomic_file(path) as out:
         out.write(text.encode("utf-8"))
-        out.flush()
-        fault_point("descriptor-temp-written")

@@ -35,6 +35,7 @@ from tfhub.resolving import holders
 _log = logging.getLogger("tfhub")
 _LOCK_WAIT_LOG_SECONDS = 10.0
 _POLL_SECONDS = 0.05
+_UNNAMED_STALE_SECONDS = 10.0  # a lock file naming nobody for this long is nobody's
 _PROBE_NAME = "flock-probe"
 # What flock(2) says on a file system that does not support it.
 _NO_FLOCK_ERRNOS = {errno.ENOLCK, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL}
@@ -95,8 +96,13 @@ def _flock_works(probe: Path) -> bool:
 
 
 def is_free(lock_path: Path) -> bool:
-    """True when nobody holds the entry lock at ``lock_path`` (a leftover scan's question)."""
-    lock = EntryLock(lock_path, handle=None, root=lock_path.parent.parent, kind=lock_kind(lock_path.parent))
+    """True when nobody holds the entry lock at ``lock_path``, of either kind (a leftover scan's question)."""
+    holder = _holder(lock_path)
+    if holder is None:
+        return True  # no lock file: nobody holds either kind
+    if holder:
+        return holders.holder_dead(lock_path)  # a lock file naming its holder
+    lock = EntryLock(lock_path, handle=None, root=lock_path.parent.parent, kind="flock")
     try:
         if not lock.try_acquire():
             return False
@@ -197,7 +203,13 @@ class EntryLock:
     def _remove_if_stale(self) -> None:
         """Removes the lock file when its holder is gone, renaming it first so that only one waiter does."""
         seen = _holder(self.path)
-        if seen is None or not holders.holder_dead(self.path):
+        if seen is None:
+            return
+        if not seen:  # names nobody: being written, or left by a kernel lock (filelock keeps its file)
+            with contextlib.suppress(OSError):
+                if time.time() - self.path.stat().st_mtime < _UNNAMED_STALE_SECONDS:
+                    return
+        elif not holders.holder_dead(self.path):
             return
         claimed = self.path.with_name(f"{self.path.name}.{uuid.uuid4().hex}.stale")
         try:
