@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 import tfhub as hub
-from tests.conftest import pack_bytes
 from tests.reliability import procs
 from tfhub import errors
 from tfhub.resolving import locks
@@ -26,11 +25,8 @@ LOCKFILE = {"TFHUB_CACHE_LOCKS": "lockfile"}
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory) -> bytes:
-    root = tmp_path_factory.mktemp("model")
-    (root / "saved_model.pb").write_bytes(os.urandom(1_000_000))
-    (root / "variables").mkdir()
-    (root / "variables" / "variables.index").write_bytes(b"index")
-    return pack_bytes(root)
+    sizes = {"saved_model.pb": 1_000_000, "assets/vocab.txt": 5}
+    return procs.model_archive(tmp_path_factory.mktemp("model"), sizes)[1]
 
 
 def _lock_file(cache_dir: Path, url: str) -> Path:
