@@ -2,7 +2,8 @@
 
 The import graph of ``src/tfhub`` is read with :mod:`ast` (nothing is imported),
 counting module-level and function-level imports alike, since a lazy import
-still ties two modules together. Two rules:
+still ties two modules together (imports under ``if TYPE_CHECKING:`` do not:
+they never run). Two rules:
 
 * no import cycles between modules;
 * each package belongs to a layer, and a module imports only its own layer and
@@ -13,8 +14,9 @@ The layers, lowest first:
 
 * foundation: ``errors``, ``config``, ``absl_flags``, ``units``, ``version``,
   ``files``, ``_tf`` (settings, errors, file primitives; no model, no network);
-* core: ``resolving`` (handle → directory, knows no model format) and
-  ``formats`` (what a directory holds, speaks no HTTP); neither imports the other;
+* core: ``resolving`` (handle → directory, knows no model format),
+  ``formats`` (what a directory holds, speaks no HTTP; neither imports the other)
+  and ``hubdocs`` (a tfhub.dev documentation tree);
 * loaders: ``tf1``, ``tf2``, ``keras``, ``convert`` (may use each other);
 * faces: ``cli``, ``server``;
 * the package itself (``tfhub/__init__.py``, ``__main__.py``), which may bind anything.
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import Dict, List, Optional, Set
+from typing import Dict, Iterator, List, Optional, Set
 
 import pytest
 
@@ -32,7 +34,7 @@ SRC = Path(__file__).resolve().parent.parent / "src"
 
 LAYERS: Dict[str, int] = {
     "errors": 0, "config": 0, "absl_flags": 0, "units": 0, "version": 0, "files": 0, "_tf": 0,
-    "resolving": 1, "formats": 1,
+    "resolving": 1, "formats": 1, "hubdocs": 1,
     "tf1": 2, "tf2": 2, "keras": 2, "convert": 2,
     "cli": 3, "server": 3,
     "": 4, "__main__": 4,
@@ -55,6 +57,23 @@ def module_files(src: Path, package: str = "tfhub") -> Dict[str, Path]:
     return found
 
 
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _runtime_nodes(tree: ast.AST) -> Iterator[ast.AST]:
+    """Every node but those under ``if TYPE_CHECKING:`` (type hints tie no modules together at run time)."""
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        yield node
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            pending.extend(node.orelse)
+        else:
+            pending.extend(ast.iter_child_nodes(node))
+
+
 def import_graph(src: Path, package: str = "tfhub") -> Dict[str, Set[str]]:
     """Module -> the modules of ``package`` it imports anywhere in its text."""
     files = module_files(src, package)
@@ -62,7 +81,7 @@ def import_graph(src: Path, package: str = "tfhub") -> Dict[str, Set[str]]:
     for name, path in files.items():
         here = name if path.name == "__init__.py" else name.rpartition(".")[0]
         targets: Set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"), str(path))):
             if isinstance(node, ast.Import):
                 targets.update(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom):
@@ -152,6 +171,7 @@ def tiny_tree(tmp_path: Path) -> Path:
         "tfhub/resolving/__init__.py": "",
         "tfhub/resolving/cache.py": "from tfhub import errors\nfrom . import locks\n",
         "tfhub/resolving/locks.py": "def f():\n    from tfhub.resolving.cache import Entry\n",
+        "tfhub/resolving/layout.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from . import cache\n",
         "tfhub/cli/__init__.py": "",
         "tfhub/cli/output.py": "import tfhub.errors\n",
         "tfhub/server/__init__.py": "",
@@ -166,5 +186,6 @@ def tiny_tree(tmp_path: Path) -> Path:
 def test_the_checks_see_a_lazy_cycle_and_a_face_importing_a_face(tiny_tree):
     graph = import_graph(tiny_tree)
     assert graph["tfhub.server.pages"] == {"tfhub.cli.output", "tfhub.resolving.cache"}
+    assert graph["tfhub.resolving.layout"] == set()  # a type hint only
     assert find_cycle(graph) == ["tfhub.resolving.cache", "tfhub.resolving.locks", "tfhub.resolving.cache"]
     assert broken_rules(graph) == ["tfhub.server.pages -> tfhub.cli.output: a face imports another face"]
