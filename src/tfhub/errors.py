@@ -317,6 +317,18 @@ class DiskFullError(CacheError):
         super().__init__(message)
         self.bytes_needed = bytes_needed
 
+    @classmethod
+    def in_cache(cls, root: object, exc: OSError, handle: Optional[str] = None,
+                 bytes_needed: Optional[int] = None) -> "DiskFullError":
+        """The error for a write into the cache directory ``root`` that met a full disk (or quota, or size limit)."""
+        what = f" for '{handle}'" if handle else ""
+        needed = f" At least {bytes_needed} more bytes were needed." if bytes_needed else ""
+        return cls(
+            f"The cache directory {root} has no room{what} ({exc.strerror or exc}).{needed} Nothing was "
+            "left in the cache. Free space there, or set TFHUB_CACHE_DIR to a directory on a disk with room.",
+            bytes_needed=bytes_needed,
+        )
+
 
 class ConfirmationNeededError(TfHubError, ValueError):
     """A command would delete several things without being asked to, from a script."""

@@ -52,10 +52,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _CliHandler(logging.StreamHandler):
+    """The CLI's one handler on the "tfhub" logger (one, however often ``main`` runs in a process)."""
+
+
 def _configure_logging(debug: bool, verbose: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("tfhub: %(message)s"))
     logger = logging.getLogger("tfhub")
+    for old in [h for h in logger.handlers if isinstance(h, _CliHandler)]:
+        logger.removeHandler(old)
+    handler = _CliHandler(sys.stderr)  # the stderr of now (tests and callers swap sys.stderr)
+    handler.setFormatter(logging.Formatter("tfhub: %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING)
     if not (debug or verbose):

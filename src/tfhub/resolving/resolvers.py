@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Callable, Dict, Optional, Protocol, Set, Tuple, Union
 
 from tfhub import config, errors
-from tfhub.resolving import faults, handles, integrity, leftovers
-from tfhub.resolving.cache import IN_DOOR, Cache, Entry, Fetched
+from tfhub.resolving import handles, integrity, leftovers
+from tfhub.resolving.cache import Cache, Entry, Fetched
 from tfhub.resolving.handles import HandleKind
 
 _log = logging.getLogger("tfhub")
@@ -116,15 +116,6 @@ def resolve(handle: Handle, sha256: Optional[str] = None) -> str:
 
 def resolve_request(request: Request) -> Resolved:
     """The one door: resolves ``request`` (see :class:`Request`); raises as :func:`resolve`."""
-    token = IN_DOOR.set(True)
-    try:
-        faults.door_log("door", request.handle)
-        return _resolve(request)
-    finally:
-        IN_DOOR.reset(token)
-
-
-def _resolve(request: Request) -> Resolved:
     handle = request.handle
     if isinstance(handle, os.PathLike):
         handle = os.fspath(handle)

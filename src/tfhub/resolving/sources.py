@@ -12,7 +12,7 @@ import io
 import os
 from typing import BinaryIO, Callable, Dict, Optional
 
-from tfhub import config, errors
+from tfhub import config, errors, files
 from tfhub.resolving import archive, handles, integrity
 from tfhub.resolving.cache import Fetched
 from tfhub.resolving.handles import HandleKind
@@ -69,7 +69,7 @@ def local_archive_fetcher(path: str, stamp: str, pin: Optional[str]) -> Callable
 def _extract_checked(stream: BinaryIO, target: "os.PathLike[str]", handle: str, pin: Optional[str]) -> Fetched:
     """Extracts ``stream`` into target, hashing it on the way, and checks the digest against ``pin``."""
     digests: Dict[str, str] = {}
-    hashing = integrity.HashingStream(stream)
+    hashing = files.HashingStream(stream)
     archive.extract(hashing, target, source=getattr(stream, "url", handle), digests=digests)
     hashing.drain()
     integrity.check(hashing.hexdigest(), pin, handle)
