@@ -14,7 +14,7 @@ def tensorflow() -> types.ModuleType:
         TensorFlowMissingError: TensorFlow is not installed.
     """
     try:
-        import tensorflow as tf  # noqa: PLC0415 - deliberately lazy
+        import tensorflow as tf  # deliberately lazy
     except ImportError as exc:
         raise errors.TensorFlowMissingError(
             "This part of tfhub needs TensorFlow, which is not installed. "

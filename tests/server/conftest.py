@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("uvicorn", reason="the `serve` extra (starlette, uvicorn) is not installed")
 
-from tests.server.serving import ServeProcess  # noqa: E402
+from tests.server.serving import ServeProcess
 
 TF2_PATH = "demo/scaler/1"
 TF1_PATH = "demo/half_plus_two/1"

@@ -59,7 +59,7 @@ class ServeProcess:
                 records.append(json.loads(line))
         return records
 
-    def wait_for_log(self, predicate, timeout: float = 20.0) -> List[dict]:  # noqa: ANN001
+    def wait_for_log(self, predicate, timeout: float = 20.0) -> List[dict]:
         """Access log records matching ``predicate``, waiting for the server to write them."""
         deadline = time.monotonic() + timeout
         while True:

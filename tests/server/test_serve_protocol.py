@@ -13,7 +13,7 @@ from tests.server.serving import raw_request
 COMPRESSED = "?tf-hub-format=compressed"
 
 
-def _archive(server, path: str, **headers: str) -> requests.Response:  # noqa: ANN001
+def _archive(server, path: str, **headers: str) -> requests.Response:
     return requests.get(server.url + path + COMPRESSED, headers=headers, timeout=60)
 
 
@@ -164,10 +164,10 @@ def test_access_log_is_structured(server):
 
 
 def test_range_parsing_is_linear_and_keeps_the_valid_forms():
-    import time  # noqa: PLC0415
+    import time
 
-    from tfhub.server import ranges  # noqa: PLC0415
-    from tfhub.server.ranges import ByteRange, parse_range  # noqa: PLC0415
+    from tfhub.server import ranges
+    from tfhub.server.ranges import ByteRange, parse_range
 
     hostile = "bytes=-" + " " * 15_000 + "x"  # seconds of backtracking for the old pattern
     started = time.perf_counter()

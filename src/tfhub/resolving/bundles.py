@@ -18,6 +18,7 @@ archive to check it (and, offline, refuses).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import io
 import json
@@ -62,7 +63,7 @@ class _HashingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # noqa: ANN001 - memoryview
+    def readinto(self, buffer) -> int:  # memoryview
         data = self._stream.read(len(buffer))
         self.digest.update(data)
         buffer[: len(data)] = data
@@ -249,7 +250,7 @@ def _extract_entry(tar: tarfile.TarFile, by_name: Dict[str, tarfile.TarInfo],
         source = tar.extractfile(by_name[f"entries/{record['key']}/{relative}"])
         digest = hashlib.sha256()
         with open(path, "wb") as out:
-            for chunk in iter(lambda: source.read(_CHUNK), b""):
+            for chunk in iter(functools.partial(source.read, _CHUNK), b""):
                 digest.update(chunk)
                 out.write(chunk)
         if digest.hexdigest() != info["sha256"]:
@@ -280,7 +281,7 @@ class _BundleSource:
 
 def _install(cache: Cache, tar: tarfile.TarFile, by_name: Dict[str, tarfile.TarInfo],
              record: Dict[str, Any], bundle: Path, force: bool) -> BundleItem:
-    from tfhub.resolving import resolvers  # noqa: PLC0415 - the door, only when importing
+    from tfhub.resolving import resolvers  # the door, only when importing
 
     entry = cache.entry(record["handle"])
     source = _BundleSource(tar, by_name, record, bundle)

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, List, Mapping, Optional, T
 
 from tfhub import errors
 from tfhub.resolving import descriptors, faults, handles, leftovers, manifests
-from tfhub.resolving.descriptors import Descriptor, write_atomically  # noqa: F401 - re-exported
+from tfhub.resolving.descriptors import Descriptor, write_atomically
 from tfhub.resolving.faults import KILL_POINT_ENV, KILL_POINTS, fault_point  # noqa: F401 - re-exported
 
 if TYPE_CHECKING:
@@ -202,7 +202,7 @@ class Entry:
         Without ``wait``, does nothing while another process holds the lock
         (it tidies itself); with it, waits for that process first.
         """
-        from tfhub.resolving import locks  # noqa: PLC0415 - filelock only when writing
+        from tfhub.resolving import locks  # filelock only when writing
 
         try:
             lock = self._locked()
@@ -311,7 +311,7 @@ class Entry:
 
     def _locked(self) -> "filelock.BaseFileLock":
         """The entry's lock, not yet acquired (see :mod:`tfhub.resolving.locks`)."""
-        from tfhub.resolving import locks  # noqa: PLC0415 - filelock only when writing
+        from tfhub.resolving import locks  # filelock only when writing
 
         return locks.entry_lock(self.lock_path, self.root, self.handle)
 

@@ -118,7 +118,7 @@ def _is_descriptor_temp(name: str) -> bool:
 
 def lock_is_free(lock_path: Path) -> bool:
     """True when no process holds the (kernel) lock on ``lock_path``."""
-    import filelock  # noqa: PLC0415 - only when scanning for leftovers
+    import filelock  # only when scanning for leftovers
 
     lock = filelock.FileLock(str(lock_path))
     try:

@@ -69,7 +69,7 @@ class EntryLock(filelock.FileLock):
         self._handle = handle
         self._root = root
 
-    def acquire(self, *args, **kwargs):  # noqa: ANN002,ANN003 - filelock's signature
+    def acquire(self, *args, **kwargs):  # filelock's signature
         """Waits for the lock (logging every 10 s).
 
         Raises:

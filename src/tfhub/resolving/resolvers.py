@@ -210,7 +210,7 @@ def _local_archive(cache: Cache, path: str, pin: Optional[str], force: bool) -> 
         stamp = handles.file_stamp(os.stat(path))
     except FileNotFoundError:
         raise errors.HandleNotFoundError(f"{path} does not exist.") from None
-    from tfhub.resolving import sources  # noqa: PLC0415 - as in _cached
+    from tfhub.resolving import sources  # as in _cached
 
     entry = Entry(cache.root, handles.local_archive_key(path, stamp), path)
     fetcher = sources.local_archive_fetcher(path, stamp, pin)
@@ -232,7 +232,7 @@ def _cached(cache: Cache, handle: str, pin: Optional[str], force: bool, offline:
         if not force and entry.is_complete(pin):
             return _hit(entry, handle, pin)
         raise _offline_miss(entry, handle, pin, force)
-    from tfhub.resolving import sources  # noqa: PLC0415 - requests, urllib3 only when downloading
+    from tfhub.resolving import sources  # requests, urllib3 only when downloading
 
     verb = "Download" if fetcher is None else "Extract"  # a local archive is not downloaded
     _log.info("%sing TF-Hub Module '%s'.", verb, handle)
@@ -293,7 +293,7 @@ def _resolve_uncompressed(handle: str, offline: bool) -> str:
             f"TFHUB_MODEL_LOAD_FORMAT=UNCOMPRESSED reads '{handle}' from its server's storage, "
             "which TFHUB_OFFLINE forbids. Unset one of them."
         )
-    from tfhub.resolving import download  # noqa: PLC0415 - only when asking the server
+    from tfhub.resolving import download  # only when asking the server
 
     url = handles.uncompressed_url(handles.mirrored(handle, config.mirrors()))
     session = download.new_session()

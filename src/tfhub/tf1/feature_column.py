@@ -11,8 +11,8 @@ from tfhub.tf1.module import Module, _as_spec
 
 tf = tensorflow()
 
-from tensorflow.python.feature_column import feature_column as _fc_v1  # noqa: E402
-from tensorflow.python.feature_column import feature_column_v2 as _fc  # noqa: E402
+from tensorflow.python.feature_column import feature_column as _fc_v1
+from tensorflow.python.feature_column import feature_column_v2 as _fc
 
 _COMBINERS = ("mean", "sqrtn", "sum")
 
@@ -244,6 +244,6 @@ _FACTORIES = {
 def text_embedding_column_v2(key: Any, module_path: str, output_key: Optional[str] = None,
                              trainable: bool = False) -> Any:
     """A dense column embedding a string feature with a TF2 model via ``hub.KerasLayer``."""
-    from tfhub.tf1.feature_column_v2 import TextEmbeddingColumnV2  # noqa: PLC0415
+    from tfhub.tf1.feature_column_v2 import TextEmbeddingColumnV2
 
     return TextEmbeddingColumnV2(key, module_path, output_key, trainable)

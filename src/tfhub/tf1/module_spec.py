@@ -154,7 +154,7 @@ class NativeModuleSpec(ModuleSpec):
         if not checkpoint_path:
             raise ValueError("Missing mandatory `checkpoint_path` parameter: the checkpoint "
                              "whose variables the exported module should hold.")
-        from tfhub.tf1.module import Module  # noqa: PLC0415 - Module builds on specs
+        from tfhub.tf1.module import Module  # Module builds on specs
 
         transform = name_transform_fn or (lambda name: name)
         with tf.Graph().as_default():
@@ -167,7 +167,7 @@ class NativeModuleSpec(ModuleSpec):
                 module.export(path, session)
 
     def _create_impl(self, name, trainable, tags):
-        from tfhub.tf1.instance import ModuleInstance  # noqa: PLC0415
+        from tfhub.tf1.instance import ModuleInstance
 
         return ModuleInstance(self, name=name, trainable=trainable, tags=tags)
 
@@ -191,8 +191,8 @@ def load_module_spec(path: Union[str, "os.PathLike[str]"]) -> ModuleSpec:
         ModuleCreationError: the module holds collections that are not allowed.
         tfhub.errors.ResolveError: the handle cannot be resolved.
     """
-    from tfhub.formats.module_def import read_module_def  # noqa: PLC0415
-    from tfhub.resolving.resolvers import resolve  # noqa: PLC0415
+    from tfhub.formats.module_def import read_module_def
+    from tfhub.resolving.resolvers import resolve
 
     module_dir = resolve(path)
     read_module_def(module_dir)
