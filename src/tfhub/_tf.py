@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import types
+from typing import Any
 
 from tfhub import errors
 
 
-def tensorflow() -> types.ModuleType:
+def tensorflow() -> Any:  # Any: TensorFlow ships no types, and `class X(tf.Module)` must type-check
     """Imports and returns the ``tensorflow`` module.
 
     Raises:

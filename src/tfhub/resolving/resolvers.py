@@ -133,7 +133,7 @@ def _resolve(request: Request) -> Resolved:
     if request.source is not None:
         return _from_source(handles.split_pin(handle)[0], request)
     handle, pin = _pin_of(handle, request.sha256)
-    kind = handles.kind_of(handle)
+    kind: Optional[HandleKind] = handles.kind_of(handle)
     if kind is HandleKind.LOCAL:
         archive_path = handles.local_archive(handles.local_path(handle))
         if archive_path is not None:
@@ -158,7 +158,7 @@ def _resolve(request: Request) -> Resolved:
 
 
 def _cache(request: Request) -> Cache:
-    return Cache(config.cache_dir() if request.cache_dir is None else request.cache_dir)
+    return Cache(config.cache_dir() if request.cache_dir is None else Path(request.cache_dir))
 
 
 def _pin_of(handle: str, sha256: Optional[str]) -> Tuple[str, Optional[str]]:
@@ -281,8 +281,10 @@ def _from_source(handle: str, request: Request) -> Resolved:
     """An entry filled from ``request.source`` (a bundle), not from the network."""
     if handles.kind_of(handle) not in (HandleKind.HTTP, HandleKind.GFILE_ARCHIVE):
         raise errors.HandleError(f"'{handle}' is read in place; it has no cache entry to fill.")
+    source = request.source
+    assert source is not None  # only requests with a source come here
     entry = _cache(request).entry(handle)
-    fetched = entry.populate(request.source.fill, force=request.force)
+    fetched = entry.populate(source.fill, force=request.force)
     return Resolved(str(entry.directory), handle, "cache", entry.trusted_sha256(), fetched=fetched)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import collections
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from tfhub._tf import tensorflow
 from tfhub.tf1.image_util import get_expected_image_size
@@ -225,16 +225,18 @@ def image_embedding_column(key: Any, module_spec: Any,
                       f"not {inputs}")
     elif image_size is None:
         try:
-            image_size = tuple(get_expected_image_size(spec))
+            height, width = get_expected_image_size(spec)
+            image_size = (height, width)
         except ValueError as exc:
             issues.append(str(exc))
     issues.extend(_embedding_output_issues(spec))
     if issues:
         raise ValueError(f"Module is not usable as image embedding: {issues}")
+    assert image_size is not None  # else `issues` said why
     return _ImageEmbeddingColumn(key, module_spec, spec, tuple(image_size))
 
 
-_FACTORIES = {
+_FACTORIES: Dict[type, Callable[..., Any]] = {
     _TextEmbeddingColumn: lambda **c: text_embedding_column(**c),
     _SparseTextEmbeddingColumn: lambda **c: sparse_text_embedding_column(**c),
     _ImageEmbeddingColumn: lambda **c: image_embedding_column(**c),
