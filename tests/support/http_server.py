@@ -179,11 +179,11 @@ def _make_handler(server: TestServer):  # a class
         protocol_version = "HTTP/1.1"
 
         def setup(self) -> None:
-            server._opened(self.connection)
+            server._opened(self.request)
             super().setup()
 
         def finish(self) -> None:
-            server._closed(self.connection)
+            server._closed(self.request)
             super().finish()
 
         def log_message(self, *args) -> None:  # silence
