@@ -134,4 +134,4 @@ bench: $(VENV)/.tfhub-installed $(VENV_TF215)/.tfhub-installed
 	$(VENV)/bin/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(VENV_TF215) $(VENV_NOTF) $(VENV_LATEST) $(VENV_LATEST_TF215) .venv-tools .bench build src/*.egg-info
+	rm -rf $(VENV) $(VENV_TF215) $(VENV_NOTF) $(VENV_LATEST) $(VENV_LATEST_TF215) .venv-tools .bench build src/*.egg-info .mypy_cache .ruff_cache
