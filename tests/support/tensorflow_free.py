@@ -10,6 +10,7 @@ its own error stays, so a test of that error still runs and still checks it.
 
 from __future__ import annotations
 
+import functools
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -25,7 +26,9 @@ import pytest
 _NEEDS_TENSORFLOW = ("tensorflow", "tensorflow_hub", "tensorflow_estimator", "tf_keras", "keras", "numpy")
 
 
+@functools.lru_cache(maxsize=None)
 def tensorflow_installed() -> bool:
+    """Asked first before the rule is installed (the answer is kept: later asks would meet the rule)."""
     return importlib.util.find_spec("tensorflow") is not None
 
 
