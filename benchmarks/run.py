@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import harness, models, report  # noqa: E402
-from benchmarks.figures import (cold_resolve, concurrent_resolve, convert, docs_search, hub_module,  # noqa: E402
+from benchmarks import harness, models, report
+from benchmarks.figures import (cold_resolve, concurrent_resolve, convert, docs_search, hub_module,
                                 imports, keras_layer, load, serve_load, warm_resolve)
 
 FIGURES = {

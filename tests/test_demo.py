@@ -4,9 +4,12 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO_ROOT
 
 
+@pytest.mark.tensorflow  # the demo builds and runs models
 def test_demo_runs_and_ends_with_inference_results(tmp_path):
     env = dict(os.environ, TMPDIR=str(tmp_path), TF_CPP_MIN_LOG_LEVEL="2")
     env.pop("TFHUB_CACHE_DIR", None)  # the demo makes its own fresh cache

@@ -7,6 +7,7 @@ Also runnable alone: ``.venv/bin/python -m benchmarks.figures.docs_search [--qui
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 import os
@@ -41,7 +42,7 @@ class LinearScan:
     """The same matching without indexes: every model's words and facets, tested per query."""
 
     def __init__(self, tree):
-        from tfhub.hubdocs.search import FACETS, overview, words  # noqa: PLC0415
+        from tfhub.hubdocs.search import FACETS, overview, words
         self._facets = FACETS
         self._rows = [(set(words(m.handle)) | set(words(m.summary)) | set(words(overview(m.latest.markdown))),
                        m.facets, m) for m in tree.models.values()]
@@ -78,7 +79,7 @@ def _cpu(call: Callable[[], object]) -> float:
 
 
 def measure(quick: bool) -> Dict[str, object]:
-    from tfhub.hubdocs import load_tree, validate_tree  # noqa: PLC0415
+    from tfhub.hubdocs import load_tree, validate_tree
 
     root = docs_root()
     repeats = 2 if quick else 5
@@ -89,12 +90,12 @@ def measure(quick: bool) -> Dict[str, object]:
     queries = list(itertools.product(WORDS, FILTERS))
     cold, warm = [], []
     for query, filters in queries:
-        tree.index._prefix.cache_clear()  # noqa: SLF001 - a word seen for the first time
-        cold.append(_timed(lambda: tree.search(query, filters)))
+        tree.index._prefix.cache_clear()  # a word seen for the first time
+        cold.append(_timed(functools.partial(tree.search, query, filters)))
     for query, filters in queries:
-        warm.append(_timed(lambda: tree.search(query, filters)))
+        warm.append(_timed(functools.partial(tree.search, query, filters)))
     scan = LinearScan(tree)
-    linear = [_timed(lambda: scan.search(query, filters)) for query, filters in queries]
+    linear = [_timed(functools.partial(scan.search, query, filters)) for query, filters in queries]
     return {"models": len(tree.models), "queries": len(queries), "load": loads, "load_cpu": load_cpu,
             "validate": validations,
             "cold": cold, "warm": warm, "linear": linear}

@@ -31,7 +31,7 @@ module_path = 'https://tfhub.dev/deepmind/biggan-deep-256/1'  # 256x256 BigGAN-d
 standins_media.route_tfhub_dev({module_path: standins_media.write_biggan})
 
 
-class truncnorm:  # noqa: N801 - stands in for scipy.stats.truncnorm
+class truncnorm:  # stands in for scipy.stats.truncnorm
   """``truncnorm.rvs(a, b, size, random_state)``: a standard normal truncated to [a, b]."""
 
   @staticmethod

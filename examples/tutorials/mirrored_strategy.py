@@ -41,11 +41,11 @@ cpus = tf.config.list_physical_devices("CPU")
 tf.config.set_logical_device_configuration(
     cpus[0], [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()])
 
-import numpy as np  # noqa: E402 - the devices are configured before anything touches TensorFlow
+import numpy as np
 
-import standins_media  # noqa: E402
-import tfhub as hub  # noqa: E402
-from tfhub.keras import flavour  # noqa: E402
+import standins_media
+import tfhub as hub
+from tfhub.keras import flavour
 
 model_handle = "https://tfhub.dev/google/imagenet/mobilenet_v2_100_224/feature_vector/4"
 work = standins_media.route_tfhub_dev({model_handle: standins_media.write_image_feature_vector})

@@ -70,7 +70,7 @@ def _write_archive(model_dir: Path, target: Path) -> None:
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     """Serves files, ignoring the query (``?tf-hub-format=compressed``), without a log line per request."""
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args) -> None:  # the base class's name
         pass
 
 

@@ -239,7 +239,7 @@ def http_headers() -> dict:
     if raw is None:
         return {}
     if raw.lstrip().startswith("{"):
-        import json  # noqa: PLC0415
+        import json
 
         try:
             parsed = json.loads(raw)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import errno
 
-from typing import Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple, Type
 
 
 # Built-in bases whose instances Exception.__init__ initialises exactly as their own.
@@ -49,7 +49,7 @@ def one_line(detail: object) -> str:
 _ALSO_TF: Dict[Tuple[type, type], type] = {}
 
 
-def also_tf_error(error: TfHubError, tf_class: type) -> TfHubError:
+def also_tf_error(error: TfHubError, tf_class: Type[Any]) -> TfHubError:
     """``error`` as an instance of a class deriving from its own and from ``tf_class``.
 
     For failures where tensorflow_hub let a ``tf.errors.OpError`` subclass through (say

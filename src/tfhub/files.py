@@ -134,7 +134,7 @@ class HashingStream(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # noqa: ANN001 - memoryview
+    def readinto(self, buffer) -> int:  # memoryview
         if isinstance(self._stream, io.RawIOBase):
             # Straight into the caller's buffer: no allocation, no copy (the download's hot path).
             count = self._stream.readinto(buffer) or 0

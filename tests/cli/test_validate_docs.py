@@ -64,7 +64,7 @@ def test_without_pyyaml_the_install_command_is_named(tmp_path):
 
 
 def test_the_shared_tfhub_dev_tree_lists_its_47_defects():
-    from tests.conftest import shared_testdata_path  # noqa: PLC0415
+    from tests.conftest import shared_testdata_path
     root = shared_testdata_path() / "tfhub_dev_docs"
     if not root.is_dir():
         pytest.skip(f"the tfhub.dev documentation tree is not at {root} (set TFHUB_TESTDATA to use it)")

@@ -9,9 +9,9 @@ import pytest
 
 pytest.importorskip("yaml", reason="PyYAML (the serve extra) is not installed")
 
-from tfhub import errors  # noqa: E402
-from tfhub.hubdocs import load_tree  # noqa: E402
-from tests.hubdocs.handmade import write_tree  # noqa: E402
+from tfhub import errors
+from tfhub.hubdocs import load_tree
+from tests.hubdocs.handmade import write_tree
 
 
 @pytest.fixture

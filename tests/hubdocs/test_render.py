@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("markdown_it", reason="markdown-it-py (the serve extra) is not installed")
 pytest.importorskip("nh3", reason="nh3 (the serve extra) is not installed")
 
-from tfhub.hubdocs import render_markdown  # noqa: E402
+from tfhub.hubdocs import render_markdown
 
 
 def test_code_blocks_tables_links_and_https_images_are_kept():
@@ -41,8 +41,8 @@ def test_nothing_that_runs_or_hides_survives(markdown, forbidden):
 
 
 def test_rendering_without_the_extra_names_the_install_command():
-    import subprocess  # noqa: PLC0415
-    import sys  # noqa: PLC0415
+    import subprocess
+    import sys
     code = ("import sys; sys.modules['nh3'] = None\n"
             "from tfhub.hubdocs import render_markdown\n"
             "try:\n    render_markdown('x')\n"

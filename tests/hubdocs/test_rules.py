@@ -10,9 +10,9 @@ import pytest
 
 pytest.importorskip("yaml", reason="PyYAML (the serve extra) is not installed")
 
-from tfhub import errors  # noqa: E402
-from tfhub.hubdocs import Problem, validate_tree  # noqa: E402
-from tests.hubdocs.handmade import write_tree  # noqa: E402
+from tfhub import errors
+from tfhub.hubdocs import Problem, validate_tree
+from tests.hubdocs.handmade import write_tree
 
 MODULE = "acme-vision/models/detectors/tiny-yolo/2.md"
 LITE = "acme-vision/models/detectors/tiny-yolo/2/int8/lite/1.md"

@@ -12,8 +12,8 @@ import pytest
 
 pytest.importorskip("yaml", reason="PyYAML (the serve extra) is not installed")
 
-from tfhub.hubdocs import DocTree, load_tree, validate_tree  # noqa: E402
-from tests.conftest import shared_testdata_path  # noqa: E402
+from tfhub.hubdocs import DocTree, load_tree, validate_tree
+from tests.conftest import shared_testdata_path
 
 _COMMENT = re.compile(r"<!--\s*([\w-]+)\s*:\s*(.*?)\s*-->")
 _KIND_FORMAT = {"Placeholder": "placeholder", "Tfjs": "tfjs", "Lite": "lite", "Coral": "coral"}

@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("uvicorn", reason="the `serve` extra (starlette, uvicorn) is not installed")
 
-from tests.server.serving import ServeProcess  # noqa: E402
+from tests.server.serving import InProcessServe, ServeProcess
 
 TF2_PATH = "demo/scaler/1"
 TF1_PATH = "demo/half_plus_two/1"
@@ -38,3 +38,11 @@ def server(serve_root: Path, tmp_path: Path):
     process = ServeProcess(serve_root, tmp_path / "archives")
     yield process
     process.stop()
+
+
+@pytest.fixture
+def app(serve_root: Path, tmp_path: Path):
+    """`tfhub serve ROOT`'s app in-process (Starlette's TestClient): for the protocol's answers."""
+    served = InProcessServe(serve_root, tmp_path / "archives")
+    yield served
+    served.close()

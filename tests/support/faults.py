@@ -40,7 +40,7 @@ _DESCRIPTOR = ".descriptor.txt"
 
 def env(kill_at: Optional[str] = None, door_log: Optional[os.PathLike] = None) -> Dict[str, str]:
     """Environment entries that make a child Python process install these faults."""
-    from tests.conftest import REPO_ROOT  # noqa: PLC0415 - only where a child is started
+    from tests.conftest import REPO_ROOT  # only where a child is started
 
     entries = {"PYTHONPATH": os.pathsep.join([str(SITE_DIR), str(REPO_ROOT)])}
     if kill_at is not None:
@@ -115,7 +115,7 @@ def _install_kill_point(point: str) -> None:
 
 def _install_door_log(log: str) -> None:
     """Wraps the door and the cache's write so each logs a line."""
-    from tfhub.resolving import cache, resolvers  # noqa: PLC0415 - only in a child that asked
+    from tfhub.resolving import cache, resolvers  # only in a child that asked
 
     in_door: "contextvars.ContextVar[bool]" = contextvars.ContextVar("in_door", default=False)
 

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import tensorflow as tf
 
 import tfhub as hub
 from tests.tf1.conftest import run

@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _convert(args: argparse.Namespace) -> int:
-    from tfhub import convert  # noqa: PLC0415 - imports TensorFlow
+    from tfhub import convert  # imports TensorFlow
 
     if args.check:
         report = convert.check(args.src, tags=args.tags)

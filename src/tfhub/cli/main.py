@@ -29,8 +29,8 @@ def _add_global_options(parser: argparse.ArgumentParser, default: Any) -> None:
 
 def _leaf_parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
     """Every parser below ``parser`` that runs a command (``cache ls``, ``serve``, ...)."""
-    for action in parser._actions:  # noqa: SLF001 - argparse keeps subparsers nowhere public
-        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+    for action in parser._actions:  # argparse keeps subparsers nowhere public
+        if isinstance(action, argparse._SubParsersAction):
             for sub in dict.fromkeys(action.choices.values()):  # aliases share a parser
                 yield sub
                 yield from _leaf_parsers(sub)
@@ -86,7 +86,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     except KeyboardInterrupt:
         print("tfhub: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - the one place errors become exit codes
+    except Exception as exc:  # the one place errors become exit codes
         if args.debug:
             traceback.print_exc()
         print(f"tfhub: error: {_message_of(exc)}", file=sys.stderr)

@@ -59,8 +59,8 @@ def _check_limits(args: argparse.Namespace) -> None:
 
 def _serve(args: argparse.Namespace) -> int:
     try:
-        from tfhub.server import runner  # noqa: PLC0415 - uvicorn only for this command
-        from tfhub.server.app import ServeSettings  # noqa: PLC0415
+        from tfhub.server import runner  # uvicorn only for this command
+        from tfhub.server.app import ServeSettings
     except ImportError as exc:
         if exc.name and exc.name.split(".")[0] in ("starlette", "uvicorn", "h11", "anyio"):
             raise errors.ExtraMissingError(
@@ -95,8 +95,8 @@ def _compressed_by_suffix(out: Path) -> bool:
 
 
 def _pack(args: argparse.Namespace) -> int:
-    from tfhub.formats.detect import detect  # noqa: PLC0415
-    from tfhub.resolving import archive  # noqa: PLC0415
+    from tfhub.formats.detect import detect
+    from tfhub.resolving import archive
 
     directory, out = Path(args.directory), Path(args.out)
     if not directory.is_dir():

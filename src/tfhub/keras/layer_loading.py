@@ -29,7 +29,7 @@ class LoadedHandle:
 def _ambient_load_options() -> Any:
     """The options of an enclosing SavedModel load, when one is running."""
     try:
-        from tensorflow.python.saved_model import load_context  # noqa: PLC0415
+        from tensorflow.python.saved_model import load_context
     except ImportError:  # pragma: no cover - every supported TF has it
         return None
     return load_context.get_load_options() if load_context.in_load_context() else None
@@ -54,14 +54,14 @@ def load_handle(handle: Any, tags: Optional[Iterable[str]], load_options: Any,
         # keeps no __call__): used through a signature, as the same model from a path would be.
         return LoadedHandle(handle, bool(getattr(handle, "_is_hub_module_v1", False)), False)
     load_options = load_options or _ambient_load_options()
-    from tfhub.tf2.loading import load, load_resolved  # noqa: PLC0415
+    from tfhub.tf2.loading import load, load_resolved
 
     if not isinstance(handle, str):
         obj = load(handle, tags=tags, options=load_options)  # raises tensorflow_hub's error
         return LoadedHandle(obj, bool(getattr(obj, "_is_hub_module_v1", False)), False)
     path = resolve(handle)  # once per layer: both branches below load from this path
     if trainable and formats.detect(path).is_hub_module_v1:
-        from tfhub.tf2 import tf1_trainable  # noqa: PLC0415 - only for TF1 fine-tuning
+        from tfhub.tf2 import tf1_trainable  # only for TF1 fine-tuning
 
         obj = tf1_trainable.load_trainable(
             handle, signature=signature or "default", tags=tags, options=load_options, path=path)

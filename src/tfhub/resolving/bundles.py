@@ -246,7 +246,7 @@ class _BundleSource:
 
 def _install(cache: Cache, tar: tarfile.TarFile, by_name: Dict[str, tarfile.TarInfo],
              record: Dict[str, Any], bundle: Path, force: bool) -> BundleItem:
-    from tfhub.resolving import resolvers  # noqa: PLC0415 - the door, only when importing
+    from tfhub.resolving import resolvers  # the door, only when importing
 
     entry = cache.entry(record["handle"])
     source = _BundleSource(tar, by_name, record, bundle)

@@ -258,7 +258,7 @@ class Entry(layout.EntryPaths):
 
     def _locked(self) -> "EntryLock":
         """The entry's lock, not yet acquired (see :mod:`tfhub.resolving.locks`)."""
-        from tfhub.resolving import locks  # noqa: PLC0415 - filelock only when writing
+        from tfhub.resolving import locks  # filelock only when writing
 
         return locks.entry_lock(self.lock_path, self.root, self.handle)
 

@@ -66,7 +66,7 @@ def has_leftovers(root: Path, key: str) -> bool:
 
 
 def _lock_is_free(root: Path, key: str) -> bool:
-    from tfhub.resolving import locks  # noqa: PLC0415 - filelock only when scanning for leftovers
+    from tfhub.resolving import locks  # filelock only when scanning for leftovers
 
     return locks.is_free(EntryPaths(root, key).lock_path)
 

@@ -75,7 +75,7 @@ def lock_kind(lock_dir: Path) -> str:
 
 def _flock_works(probe: Path) -> bool:
     try:
-        import fcntl  # noqa: PLC0415 - POSIX only
+        import fcntl  # POSIX only
     except ImportError:
         return True  # Windows: filelock locks with msvcrt
     try:

@@ -119,7 +119,7 @@ def remove(handle_or_key: str, root: Optional[Path] = None) -> Entry:
 
 def remove_entry(entry: Entry) -> None:
     """Deletes an entry's directory and descriptor under its lock."""
-    with entry._locked():  # noqa: SLF001 - the entry's own lock
+    with entry._locked():  # the entry's own lock
         files.remove(entry.directory)
         try:
             entry.descriptor_path.unlink()
@@ -140,7 +140,7 @@ def verify(root: Optional[Path] = None, repair: bool = False) -> List[Tuple[Entr
         (report, action) for each broken entry; action is "kept", "repaired" or
         "removed" (or "repair failed: ...").
     """
-    from tfhub.resolving import resolvers  # noqa: PLC0415 - the door pulls in more than a scan needs
+    from tfhub.resolving import resolvers  # the door pulls in more than a scan needs
 
     broken = []
     cache = _cache(root)

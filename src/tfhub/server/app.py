@@ -117,7 +117,7 @@ class _Server:
                 return PlainTextResponse(f"500 Internal Server Error: the model cannot be served as "
                                          f"an archive: {exc}\n", status_code=500)
             try:
-                stream = open(built.path, "rb")  # noqa: SIM115 - the response closes it
+                stream = open(built.path, "rb")  # the response closes it
             except FileNotFoundError:
                 continue
             filename = model.url_path.strip("/").replace("/", "_") or "model"

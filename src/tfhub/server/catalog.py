@@ -40,11 +40,11 @@ def _describe(model: ServedModel) -> Any:
     ``variables.index``, an unreadable file...): each becomes one message for the
     page, with the server's own path replaced by the model's URL path.
     """
-    from tfhub.formats import inspection  # noqa: PLC0415 - only model pages need it
+    from tfhub.formats import inspection  # only model pages need it
 
     try:
         return inspection.describe(str(model.directory))
-    except Exception as exc:  # noqa: BLE001 - any reader failure is "cannot be read"
+    except Exception as exc:  # any reader failure is "cannot be read"
         detail = " ".join(str(exc).split()).replace(str(model.directory), model.url_path)[:500]
         cause = "" if isinstance(exc, errors.TfHubError) else f"{type(exc).__name__}: "
         raise errors.ModelFormatError(

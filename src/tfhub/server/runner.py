@@ -87,7 +87,7 @@ def serve(settings: ServeSettings, listen: Listen, announce: Optional[TextIO] = 
         ServedModelNotFoundError: the root is not a directory.
         OSError: the address cannot be bound.
     """
-    import uvicorn  # noqa: PLC0415 - only the serve command needs it
+    import uvicorn  # only the serve command needs it
 
     app = create_app(settings)
     limits = ConnectionLimits(max_connections=raise_descriptor_limit(listen.max_connections),
@@ -121,5 +121,5 @@ def serve(settings: ServeSettings, listen: Listen, announce: Optional[TextIO] = 
     print("tfhub serve: stopped", file=announce, flush=True)
 
 
-def _stopped(signum: int, frame: object) -> None:  # noqa: ARG001 - signal handler signature
+def _stopped(signum: int, frame: object) -> None:  # signal handler signature
     """Stands in for the default handlers while uvicorn owns the signals."""

@@ -166,7 +166,7 @@ class NativeModuleSpec(ModuleSpec):
                 instance.export(path, session)
 
     def _create_impl(self, name, trainable, tags):
-        from tfhub.tf1.instance import ModuleInstance  # noqa: PLC0415
+        from tfhub.tf1.instance import ModuleInstance
 
         return ModuleInstance(self, name=name, trainable=trainable, tags=tags)
 
@@ -204,8 +204,8 @@ def load_module_spec(path: Union[str, "os.PathLike[str]"]) -> ModuleSpec:
         ModuleCreationError: the module holds collections that are not allowed.
         tfhub.errors.ResolveError: the handle cannot be resolved.
     """
-    from tfhub.formats.module_def import read_module_def  # noqa: PLC0415
-    from tfhub.resolving.resolvers import resolve  # noqa: PLC0415
+    from tfhub.formats.module_def import read_module_def
+    from tfhub.resolving.resolvers import resolve
 
     module_dir = resolve(path)
     read_module_def(module_dir)
