@@ -255,6 +255,14 @@ class RangeNotSatisfiableError(TfHubError, ValueError):
     """A ``Range`` request starts beyond the end of the body."""
 
 
+class CatalogQueryError(TfHubError, ValueError):
+    """A catalog search (page, ``/api/models`` or ``tfhub search``) asks for something unknown."""
+
+
+class CatalogServerError(TfHubError, OSError):
+    """``tfhub search`` cannot reach the catalog server, or it answered no catalog."""
+
+
 # --- Conversion to TF2 SavedModels (tfhub.convert) ------------------------------
 
 

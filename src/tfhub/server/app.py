@@ -2,30 +2,32 @@
 
 * ``GET|HEAD /<model path>?tf-hub-format=compressed``: the model as tar.gz;
 * ``GET /<model path>?tf-hub-format=uncompressed``: the 303 protocol;
-* ``GET /<model path>``: the model's catalog page; ``GET /``: the index.
+* any other ``GET``: the catalog (search, model, publisher and collection pages,
+  ``/api/`` JSON), see :mod:`tfhub.server.site`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import urllib.parse
 from pathlib import Path
 from typing import Optional
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from tfhub import errors
 from tfhub.resolving.handles import FORMAT_QUERY_KEY
-from tfhub.server import pages
+from tfhub.server import page_shell
 from tfhub.server.archive_responses import archive_response
 from tfhub.server.archives import ArchiveStore
 from tfhub.server.catalog import Catalog
 from tfhub.server.discovery import ModelRoot, ServedModel
+from tfhub.server.library import find_docs, load_docs
 from tfhub.server.middleware import AccessLog, BearerToken
+from tfhub.server.site import CatalogSite
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,6 +39,7 @@ class ServeSettings:
     token: Optional[str] = None  # require "Authorization: Bearer <token>"
     uncompressed_base: Optional[str] = None  # e.g. gs://bucket/models, for the 303 protocol
     max_parallel_builds: int = 2
+    docs: Optional[Path] = None  # the documentation tree (default: ROOT/docs when present)
 
 
 class _Server:
@@ -46,11 +49,7 @@ class _Server:
         self.settings = settings
         self.root = ModelRoot(settings.root)
         self.archives = ArchiveStore(settings.archive_dir, settings.max_parallel_builds)
-        self.catalog = Catalog(self.root)
-
-    async def index(self, request: Request) -> Response:
-        rows = await self.catalog.rows()
-        return HTMLResponse(pages.index_page(rows, str(request.base_url)))
+        self.site = CatalogSite(self.root, Catalog(self.root), load_docs(find_docs(settings.root, settings.docs)))
 
     async def model(self, request: Request) -> Response:
         try:
@@ -58,6 +57,8 @@ class _Server:
         except errors.ServedPathError as exc:
             return PlainTextResponse(f"403 Forbidden: {exc}\n", status_code=403)
         except errors.ServedModelNotFoundError as exc:
+            if _requested_format(request) is None:  # a documented model, a publisher...: the catalog's
+                return await self.site.page(request, request.path_params["path"], None, str(exc))
             return PlainTextResponse(f"404 Not Found: {exc}\n", status_code=404)
         wanted = _requested_format(request)
         if wanted == "compressed":
@@ -71,7 +72,7 @@ class _Server:
                 status_code=400)
         if request.method == "HEAD":
             return Response(media_type="text/html")
-        return await self._page(request, model)
+        return await self.site.page(request, model.url_path, model, "")
 
     async def _archive(self, request: Request, model: ServedModel) -> Response:
         for _ in range(2):  # a rebuild may replace the file between lookup and open
@@ -103,15 +104,6 @@ class _Server:
             body = base.rstrip("/") + model.url_path
         return PlainTextResponse(body, status_code=303)
 
-    async def _page(self, request: Request, model: ServedModel) -> Response:
-        try:
-            description = await self.catalog.describe(model)
-        except errors.ModelFormatError as exc:
-            return PlainTextResponse(f"500 Internal Server Error: cannot describe the model: {exc}\n",
-                                     status_code=500)
-        handle = str(request.base_url).rstrip("/") + urllib.parse.quote(model.url_path)
-        return HTMLResponse(pages.model_page(handle, model.url_path, description))
-
 
 def _requested_format(request: Request) -> Optional[str]:
     """The last ``tf-hub-format`` value: clients append theirs to the handle's query."""
@@ -124,13 +116,20 @@ def create_app(settings: ServeSettings) -> Starlette:
 
     Raises:
         ServedModelNotFoundError: the root is not a directory.
+        ConfigError: ``settings.docs`` is not a directory.
     """
     server = _Server(settings)
     middleware = [Middleware(AccessLog)]
     if settings.token:
         middleware.append(Middleware(BearerToken, token=settings.token))
     routes = [
-        Route("/", server.index, methods=["GET", "HEAD"]),
+        Route("/", server.site.home, methods=["GET", "HEAD"]),
+        Route(page_shell.FAVICON_PATH, server.site.favicon, methods=["GET", "HEAD"]),
+        Route("/favicon.ico", server.site.favicon, methods=["GET", "HEAD"]),
+        Route(page_shell.SCRIPT_PATH, server.site.script, methods=["GET", "HEAD"]),
+        Route("/api/models", server.site.api_models, methods=["GET", "HEAD"]),
+        Route("/api/models/{handle:path}", server.site.api_model, methods=["GET", "HEAD"]),
+        Route("/api/{rest:path}", server.site.api_not_found, methods=["GET", "HEAD"]),
         Route("/{path:path}", server.model, methods=["GET", "HEAD"]),
     ]
     return Starlette(routes=routes, middleware=middleware)
