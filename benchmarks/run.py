@@ -24,8 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import harness, models, report  # noqa: E402
-from benchmarks.figures import (cold_resolve, concurrent_resolve, convert, hub_module, imports,  # noqa: E402
-                                keras_layer, load, serve_load, warm_resolve)
+from benchmarks.figures import (catalog_latency, cold_resolve, concurrent_resolve, convert,  # noqa: E402
+                                hub_module, imports, keras_layer, load, serve_load, warm_resolve)
 
 FIGURES = {
     "import": imports,
@@ -37,6 +37,7 @@ FIGURES = {
     "hub_module": hub_module,
     "convert": convert,
     "serve_load": serve_load,
+    "catalog_latency": catalog_latency,
 }
 
 

@@ -38,3 +38,21 @@ def server(serve_root: Path, tmp_path: Path):
     process = ServeProcess(serve_root, tmp_path / "archives")
     yield process
     process.stop()
+
+
+@pytest.fixture
+def catalog_root(tmp_path: Path, tf2_model_dir: Path, tf1_hub_module_dir: Path) -> Path:
+    """ROOT with acme's models, and the hand-written docs tree at ROOT/docs (found by default)."""
+    from tests.server.catalog_tree import write_docs, write_root  # noqa: PLC0415
+
+    root = write_root(tmp_path / "catalog-root", tf2_model_dir, tf1_hub_module_dir)
+    write_docs(root / "docs")
+    return root
+
+
+@pytest.fixture
+def catalog_server(catalog_root: Path, tmp_path: Path):
+    """`tfhub serve ROOT` on the hand-written catalog (docs found at ROOT/docs)."""
+    process = ServeProcess(catalog_root, tmp_path / "catalog-archives")
+    yield process
+    process.stop()

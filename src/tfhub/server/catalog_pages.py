@@ -80,17 +80,19 @@ def search_page(library: Library, answer: CatalogAnswer) -> str:
 
 def publisher_page(publisher: Any, models: Sequence[CatalogModel], render_markdown: Any) -> str:
     """A publisher: its document and its models."""
+    title = publisher.title or publisher.name
     document = render_markdown(publisher.markdown) if publisher.markdown else ""
-    body = (f'<h1>{escape(publisher.title)}</h1><p>Publisher <code>{escape(publisher.handle)}</code>, '
+    body = (f'<h1>{escape(title)}</h1><p>Publisher <code>{escape(publisher.name)}</code>, '
             f'{len(models)} model(s).</p><div class="doc">{document}</div>'
             f"<h2>Models</h2>{model_list(models)}")
-    return page(f"{publisher.title} - tfhub", body)
+    return page(f"{title} - tfhub", body)
 
 
 def collection_page(collection: Any, models: Sequence[CatalogModel], render_markdown: Any) -> str:
     """A collection: its document and the models it lists."""
     document = render_markdown(collection.markdown) if collection.markdown else ""
-    body = (f'<h1>{escape(collection.title)}</h1><p>Collection <code>{escape(collection.handle)}</code>, '
-            f'{len(models)} model(s).</p><div class="doc">{document}</div>'
+    body = (f'<h1>{escape(collection.title)}</h1><p class="summary">{escape(collection.summary)}</p>'
+            f'<p>Collection <code>{escape(collection.handle)}</code>, {len(models)} model(s).</p>'
+            f'<div class="doc">{document}</div>'
             f'<h2>Models in this collection</h2>{model_list(models)}')
     return page(f"{collection.title} - tfhub", body)

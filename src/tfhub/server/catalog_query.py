@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import urllib.parse
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
 from tfhub import errors
 from tfhub.server.library import CatalogModel, Library
@@ -93,6 +93,8 @@ def parse_query(params: Sequence[Tuple[str, str]], facet_names: Sequence[str]) -
                 f"The catalog has no filter {key!r}; filter by one of {', '.join(facet_names) or '(none)'}, "
                 f"or search words with ?q=...")
     limit = _whole_number("limit", plain.get("limit", ""), DEFAULT_LIMIT, MAX_LIMIT)
+    if limit < 1:
+        raise errors.CatalogQueryError(f"limit={limit} shows nothing; ask for 1 to {MAX_LIMIT} models.")
     return CatalogQuery(text=plain.get("q", ""), filters={k: tuple(v) for k, v in filters.items() if v},
                         offset=_whole_number("offset", plain.get("offset", ""), 0, 10**9),
                         limit=limit)
@@ -102,7 +104,9 @@ def facet_names(library: Library) -> List[str]:
     """The facets the documentation tree offers (none without one)."""
     if library.tree is None:
         return []
-    return list(library.tree.search(limit=0).facets)
+    from tfhub.hubdocs import FACETS  # noqa: PLC0415 - only with docs
+
+    return list(FACETS)
 
 
 def run_query(library: Library, query: CatalogQuery) -> CatalogAnswer:
@@ -122,9 +126,5 @@ def facet_label(facet: str) -> str:
 
 
 def display_name(library: Library, facet: str, value: str) -> str:
-    """A metadata value as its vocabulary names it (the value itself when unlisted)."""
-    vocabularies: Optional[Mapping[str, Mapping[str, str]]] = (
-        library.tree.vocabularies if library.tree is not None else None)
-    if vocabularies and facet in vocabularies:
-        return vocabularies[facet].get(value, value)
-    return value
+    """A metadata value as the tree's vocabularies name it (the value itself without a tree)."""
+    return library.tree.display_name(facet, value) if library.tree is not None else value

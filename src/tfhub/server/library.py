@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from tfhub import errors
 from tfhub.server.discovery import ModelRoot, ServedModel
 
 DOCS_DIRNAME = "docs"  # ROOT/docs is read as the documentation tree when --docs is not given
@@ -34,7 +33,7 @@ class CatalogModel:
 
     @property
     def title(self) -> str:
-        return self.doc.title if self.doc is not None else self.handle
+        return self.doc.title if self.doc is not None else self.handle.split("/", 1)[-1]
 
     def version_numbers(self) -> List[str]:
         """Every version, documented or hosted, ascending (numbers first, by value)."""
@@ -44,7 +43,7 @@ class CatalogModel:
 
     def latest(self) -> str:
         """The documented latest version, else the highest hosted one."""
-        if self.doc is not None and self.doc.latest is not None:
+        if self.doc is not None:
             return str(self.doc.latest.number)
         numbers = self.version_numbers()
         return numbers[-1] if numbers else ""
@@ -69,24 +68,35 @@ def split_url_path(url_path: str) -> Tuple[str, str]:
     return path, ""
 
 
-def find_docs(root: Path, docs: Optional[Path]) -> Optional[Path]:
-    """The documentation tree to read: ``--docs``, else ``ROOT/docs`` when it exists.
+def collection_path(handle: str) -> str:
+    """A collection's URL path, as on tfhub.dev: ``acme/toolkit`` -> ``acme/collections/toolkit``."""
+    publisher, _, name = handle.partition("/")
+    return f"{publisher}/collections/{name}"
 
-    Raises:
-        ConfigError: ``--docs`` names no directory.
-    """
+
+def collection_key(url_path: str) -> str:
+    """The collection handle a URL path names (``acme/collections/toolkit[/1]`` -> ``acme/toolkit``), or ``""``."""
+    segments = url_path.strip("/").split("/")
+    if len(segments) >= 3 and segments[1] == "collections":
+        name = segments[2:-1] if len(segments) > 3 and segments[-1].isdigit() else segments[2:]
+        return "/".join([segments[0], *name])
+    return ""
+
+
+def find_docs(root: Path, docs: Optional[Path]) -> Optional[Path]:
+    """The documentation tree to read: ``--docs``, else ``ROOT/docs`` when it exists."""
     if docs is not None:
-        if not Path(docs).is_dir():
-            raise errors.ConfigError(
-                f"--docs {docs} is not a directory; give the documentation tree's directory "
-                "(the one holding assets/docs/ and tags/, as in tensorflow/tfhub.dev).")
         return Path(docs)
     candidate = Path(root) / DOCS_DIRNAME
     return candidate if candidate.is_dir() else None
 
 
 def load_docs(directory: Optional[Path]) -> Optional[Any]:
-    """The :class:`tfhub.hubdocs.DocTree` of ``directory`` (None for no docs)."""
+    """The :class:`tfhub.hubdocs.DocTree` of ``directory`` (None for no docs).
+
+    Raises:
+        DocsNotFoundError: ``directory`` is not a directory.
+    """
     if directory is None:
         return None
     from tfhub.hubdocs import load_tree  # noqa: PLC0415 - only servers with docs need it

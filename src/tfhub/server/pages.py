@@ -15,15 +15,6 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple
 from tfhub.server.page_shell import escape, page
 from tfhub.units import human_size
 
-# Format names of the documents' "format" metadata, as people say them.
-FORMAT_NAMES = {"hub": "TF1 Hub format", "saved_model": "TF1 SavedModel", "saved_model_2": "TF2 SavedModel",
-                "tfjs": "TF.js", "lite": "TFLite", "coral": "Coral (Edge TPU)"}
-
-
-def format_name(value: str) -> str:
-    return FORMAT_NAMES.get(value, value)
-
-
 @dataclasses.dataclass(frozen=True)
 class ModelView:
     """What one model page shows (one version of one model)."""

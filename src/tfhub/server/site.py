@@ -20,7 +20,7 @@ from tfhub.server import catalog_json, catalog_pages, pages, page_shell
 from tfhub.server.catalog import Catalog
 from tfhub.server.catalog_query import display_name, facet_label, facet_names, parse_query, run_query
 from tfhub.server.discovery import ModelRoot, ServedModel, file_sizes
-from tfhub.server.library import CatalogModel, Library, split_url_path
+from tfhub.server.library import CatalogModel, Library, collection_key, collection_path, split_url_path
 
 _SECURITY_HEADERS = {"Content-Security-Policy": page_shell.CONTENT_SECURITY_POLICY,
                      "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
@@ -95,7 +95,7 @@ class CatalogSite:
         publisher = tree.publishers.get(path)
         if publisher is not None:
             return catalog_pages.publisher_page(publisher, self._publisher_models(path), self.render_markdown)
-        collection = tree.collections.get(path) or tree.collections.get(split_url_path(path)[0])
+        collection = tree.collections.get(collection_key(path))
         if collection is not None:
             models = [m for m in (self.library.model(h) for h in collection.models) if m is not None]
             return catalog_pages.collection_page(collection, models, self.render_markdown)
@@ -131,7 +131,7 @@ class CatalogSite:
         doc_version = model.documented_version(version)
         if doc_version is None:
             return []
-        facts = [("Format", [pages.format_name(doc_version.format)])] if doc_version.format else []
+        facts = [("Format", [display_name(self.library, "format", doc_version.format)])]
         facts += [(facet_label(key), [display_name(self.library, key, v) for v in values])
                   for key, values in doc_version.metadata.items() if key not in _HIDDEN_METADATA and values]
         return facts
@@ -140,7 +140,8 @@ class CatalogSite:
         tree = self.library.tree
         if tree is None or model.doc is None:
             return []
-        return [(h, tree.collections[h].title if h in tree.collections else h) for h in model.doc.collections]
+        return [(collection_path(h), tree.collections[h].title if h in tree.collections else h)
+                for h in model.doc.collections]
 
     def _variants(self, model: CatalogModel) -> List[Tuple[str, str]]:
         """The model's other formats (TF.js, Lite, ...), and the model they are variants of."""
@@ -155,8 +156,7 @@ class CatalogSite:
             other = self.library.model(handle)
             if handle == model.handle or other is None or other.doc is None:
                 continue
-            latest = other.documented_version(other.latest())
-            shown.append((handle, f"{other.title} ({pages.format_name(latest.format) if latest else '?'})"))
+            shown.append((handle, f"{other.title} ({display_name(self.library, 'format', other.doc.format)})"))
         return shown
 
     # --- API -------------------------------------------------------------------
