@@ -255,8 +255,19 @@ class RangeNotSatisfiableError(TfHubError, ValueError):
     """A ``Range`` request starts beyond the end of the body."""
 
 
-class CatalogQueryError(TfHubError, ValueError):
-    """A catalog search (page, ``/api/models`` or ``tfhub search``) asks for something unknown."""
+# --- Model documentation (tfhub.hubdocs) ----------------------------------------
+
+
+class DocsError(TfHubError, OSError):
+    """A documentation tree (markdown files, tag vocabularies) cannot be read."""
+
+
+class DocsNotFoundError(DocsError, FileNotFoundError):
+    """The documentation directory given does not exist."""
+
+
+class SearchQueryError(TfHubError, ValueError):
+    """A catalog search names a facet that does not exist, or a bad offset or limit."""
 
 
 class CatalogServerError(TfHubError, OSError):

@@ -36,7 +36,7 @@ def _params(args: argparse.Namespace) -> List[Tuple[str, str]]:
     for item in args.filter:
         facet, sep, value = item.partition("=")
         if not sep or not facet or not value:
-            raise errors.CatalogQueryError(f"--filter {item!r} is not FACET=VALUE; e.g. --filter language=en.")
+            raise errors.SearchQueryError(f"--filter {item!r} is not FACET=VALUE; e.g. --filter language=en.")
         params.append((facet, value))
     return [*params, ("limit", str(args.limit))]
 
@@ -46,7 +46,7 @@ def fetch(server: str, params: List[Tuple[str, str]]) -> Dict[str, Any]:
 
     Raises:
         CatalogServerError: no answer, or an answer that is not the catalog's JSON.
-        CatalogQueryError: the catalog refused the query (it says why).
+        SearchQueryError: the catalog refused the query (it says why).
     """
     url = urllib.parse.urljoin(server, "api/models") + "?" + urllib.parse.urlencode(params)
     try:
@@ -60,7 +60,7 @@ def fetch(server: str, params: List[Tuple[str, str]]) -> Dict[str, Any]:
     except ValueError:
         answer = None
     if response.status_code == 400 and isinstance(answer, dict) and "error" in answer:
-        raise errors.CatalogQueryError(f"The catalog refused the search: {answer['error']}")
+        raise errors.SearchQueryError(f"The catalog refused the search: {answer['error']}")
     if response.status_code != 200 or not isinstance(answer, dict) or "models" not in answer:
         raise errors.CatalogServerError(
             f"{server} answered {response.status_code} to {url} without a catalog: is it a `tfhub serve` "

@@ -68,7 +68,7 @@ def _whole_number(key: str, raw: str, default: int, upper: int) -> int:
     if raw == "":
         return default
     if not raw.isdigit() or int(raw) > upper:
-        raise errors.CatalogQueryError(
+        raise errors.SearchQueryError(
             f"{key}={raw!r} is not a whole number from 0 to {upper}; e.g. ?{key}={default}.")
     return int(raw)
 
@@ -77,7 +77,7 @@ def parse_query(params: Sequence[Tuple[str, str]], facet_names: Sequence[str]) -
     """The query a request's parameters ask for.
 
     Raises:
-        CatalogQueryError: a parameter that is neither ``q``, ``offset``, ``limit``
+        SearchQueryError: a parameter that is neither ``q``, ``offset``, ``limit``
             nor a facet, or an offset or limit that is not a small whole number.
     """
     filters: Dict[str, List[str]] = {}
@@ -89,12 +89,12 @@ def parse_query(params: Sequence[Tuple[str, str]], facet_names: Sequence[str]) -
             if value and value not in filters.setdefault(key, []):
                 filters[key].append(value)
         else:
-            raise errors.CatalogQueryError(
+            raise errors.SearchQueryError(
                 f"The catalog has no filter {key!r}; filter by one of {', '.join(facet_names) or '(none)'}, "
                 f"or search words with ?q=...")
     limit = _whole_number("limit", plain.get("limit", ""), DEFAULT_LIMIT, MAX_LIMIT)
     if limit < 1:
-        raise errors.CatalogQueryError(f"limit={limit} shows nothing; ask for 1 to {MAX_LIMIT} models.")
+        raise errors.SearchQueryError(f"limit={limit} shows nothing; ask for 1 to {MAX_LIMIT} models.")
     return CatalogQuery(text=plain.get("q", ""), filters={k: tuple(v) for k, v in filters.items() if v},
                         offset=_whole_number("offset", plain.get("offset", ""), 0, 10**9),
                         limit=limit)

@@ -65,7 +65,7 @@ class CatalogSite:
     async def home(self, request: Request) -> Response:
         try:
             answer = await self._answer(request)
-        except errors.CatalogQueryError as exc:
+        except errors.SearchQueryError as exc:
             return html_response(page_shell.not_found_page(str(exc)), 400)
         return html_response(catalog_pages.search_page(self.library, answer))
 
@@ -164,7 +164,7 @@ class CatalogSite:
     async def api_models(self, request: Request) -> Response:
         try:
             answer = await self._answer(request)
-        except errors.CatalogQueryError as exc:
+        except errors.SearchQueryError as exc:
             return _json_error(400, str(exc))
         return JSONResponse(catalog_json.search_answer(answer, str(request.base_url)))
 
