@@ -67,13 +67,14 @@ def search_page(library: Library, answer: CatalogAnswer) -> str:
                f'model(s){" for " + escape(repr(query.text)) if query.text else ""}.'
                + (' <a href="/">Clear search and filters</a>' if query.text or query.filters else "")
                + "</p>")
-    parts: List[str] = [heading, model_list(answer.models), _pager(answer)]
+    to_filters = '<p><a class="to-filters" href="#filters">Filters ↓</a></p>' if facets else ""
+    parts: List[str] = [heading, to_filters, model_list(answer.models), _pager(answer)]
     if answer.undocumented:
         parts.append(f'<h2 id="hosted-without-document">Hosted here without a document '
                      f'({len(answer.undocumented)})</h2>' + model_list(answer.undocumented))
     if library.tree is None and not answer.undocumented:
         parts.append("<p>No models under the served root yet: add directories holding saved_model.pb.</p>")
-    aside = f'<aside class="facets" aria-label="Filters">{facets}</aside>' if facets else ""
+    aside = f'<aside class="facets" id="filters" aria-label="Filters">{facets}</aside>' if facets else ""
     body = f'<h1>Models</h1><div class="layout">{aside}<section class="results">{"".join(parts)}</section></div>'
     return page("tfhub catalog", body, search_text=query.text)
 

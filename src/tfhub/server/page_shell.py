@@ -48,8 +48,9 @@ dl.facts dd{margin:0}
 .handle{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap}.handle code{padding:.3rem .5rem}
 .doc img{max-width:100%;height:auto}.doc table{display:block;overflow-x:auto}
 nav.pages{display:flex;gap:1rem;margin:1rem 0}
-@media (max-width:700px){.layout{flex-direction:column}.facets{flex:none;width:100%}
- dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:.4rem}}
+a.to-filters{display:none}
+@media (max-width:700px){.layout{flex-direction:column}.facets{flex:none;width:100%;order:2}
+ .results{order:1;width:100%}a.to-filters{display:inline}}
 """
 
 FAVICON_SVG = (

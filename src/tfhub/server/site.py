@@ -131,7 +131,9 @@ class CatalogSite:
         doc_version = model.documented_version(version)
         if doc_version is None:
             return []
-        facts = [("Format", [display_name(self.library, "format", doc_version.format)])]
+        # A hosted version's format is read from its files (pages.py shows it); else the document says.
+        shown = version not in model.hosted
+        facts = [("Format", [display_name(self.library, "format", doc_version.format)])] if shown else []
         facts += [(facet_label(key), [display_name(self.library, key, v) for v in values])
                   for key, values in doc_version.metadata.items() if key not in _HIDDEN_METADATA and values]
         return facts
