@@ -15,18 +15,31 @@ from tfhub.server.library import CatalogModel, Library
 from tfhub.server.page_shell import escape, page
 
 
-def _model_item(model: CatalogModel) -> str:
-    hosted = ('<span class="badge">hosted here</span>' if model.hosted
-              else '<span class="badge absent">not hosted here</span>')
+def _format_label(library: Library, model: CatalogModel) -> str:
+    """The document's format, else what the latest hosted files are."""
+    if model.doc is not None:
+        return display_name(library, "format", model.doc.format)
+    served = model.hosted[model.latest()]
+    return "TF1 Hub format" if served.is_tf1_hub_format else "SavedModel"
+
+
+def _model_item(library: Library, model: CatalogModel) -> str:
+    hosted = [n for n in model.version_numbers() if n in model.hosted]
+    if hosted:
+        links = ", ".join(f'<a href="{escape(model.hosted[n].url_path)}">{escape(n or "files")}</a>' for n in hosted)
+        status = f'<span class="badge">hosted here</span> <span class="hosted-versions">version {links}</span>'
+    else:
+        status = '<span class="badge absent">not hosted here</span>'
     summary = model.doc.summary if model.doc is not None else "No document: described from its files."
     return (f'<li class="model"><a href="/{escape(model.handle)}"><strong>{escape(model.title)}</strong></a> '
-            f'{hosted}<div><code>{escape(model.handle)}</code> · publisher '
+            f'<span class="badge format">{escape(_format_label(library, model))}</span> {status}'
+            f'<div><code>{escape(model.handle)}</code> · publisher '
             f'<a href="/{escape(model.publisher)}">{escape(model.publisher)}</a></div>'
             f'<p class="summary">{escape(summary)}</p></li>')
 
 
-def model_list(models: Iterable[CatalogModel]) -> str:
-    items = "".join(_model_item(m) for m in models)
+def model_list(library: Library, models: Iterable[CatalogModel]) -> str:
+    items = "".join(_model_item(library, m) for m in models)
     return f'<ol class="models">{items}</ol>' if items else ""
 
 
@@ -68,10 +81,13 @@ def search_page(library: Library, answer: CatalogAnswer) -> str:
                + (' <a href="/">Clear search and filters</a>' if query.text or query.filters else "")
                + "</p>")
     to_filters = '<p><a class="to-filters" href="#filters">Filters ↓</a></p>' if facets else ""
-    parts: List[str] = [heading, to_filters, model_list(answer.models), _pager(answer)]
-    if answer.undocumented:
+    parts: List[str] = [heading, to_filters, model_list(library, answer.models), _pager(answer)]
+    if library.tree is None:  # no docs: the hosted models are the whole catalog
+        parts = [f'<p class="total">{len(answer.undocumented)} model(s) hosted here. '
+                 "Use a model's URL as a handle.</p>", model_list(library, answer.undocumented)]
+    elif answer.undocumented:
         parts.append(f'<h2 id="hosted-without-document">Hosted here without a document '
-                     f'({len(answer.undocumented)})</h2>' + model_list(answer.undocumented))
+                     f'({len(answer.undocumented)})</h2>' + model_list(library, answer.undocumented))
     if library.tree is None and not answer.undocumented:
         parts.append("<p>No models under the served root yet: add directories holding saved_model.pb.</p>")
     aside = f'<aside class="facets" id="filters" aria-label="Filters">{facets}</aside>' if facets else ""
@@ -79,21 +95,21 @@ def search_page(library: Library, answer: CatalogAnswer) -> str:
     return page("tfhub catalog", body, search_text=query.text)
 
 
-def publisher_page(publisher: Any, models: Sequence[CatalogModel], render_markdown: Any) -> str:
+def publisher_page(library: Library, publisher: Any, models: Sequence[CatalogModel], render_markdown: Any) -> str:
     """A publisher: its document and its models."""
     title = publisher.title or publisher.name
     document = render_markdown(publisher.markdown) if publisher.markdown else ""
     body = (f'<h1>{escape(title)}</h1><p>Publisher <code>{escape(publisher.name)}</code>, '
             f'{len(models)} model(s).</p><div class="doc">{document}</div>'
-            f"<h2>Models</h2>{model_list(models)}")
+            f"<h2>Models</h2>{model_list(library, models)}")
     return page(f"{title} - tfhub", body)
 
 
-def collection_page(collection: Any, models: Sequence[CatalogModel], render_markdown: Any) -> str:
+def collection_page(library: Library, collection: Any, models: Sequence[CatalogModel], render_markdown: Any) -> str:
     """A collection: its document and the models it lists."""
     document = render_markdown(collection.markdown) if collection.markdown else ""
     body = (f'<h1>{escape(collection.title)}</h1><p class="summary">{escape(collection.summary)}</p>'
             f'<p>Collection <code>{escape(collection.handle)}</code>, {len(models)} model(s).</p>'
             f'<div class="doc">{document}</div>'
-            f'<h2>Models in this collection</h2>{model_list(models)}')
+            f'<h2>Models in this collection</h2>{model_list(library, models)}')
     return page(f"{collection.title} - tfhub", body)

@@ -94,11 +94,11 @@ class CatalogSite:
             return None
         publisher = tree.publishers.get(path)
         if publisher is not None:
-            return catalog_pages.publisher_page(publisher, self._publisher_models(path), self.render_markdown)
+            return catalog_pages.publisher_page(self.library, publisher, self._publisher_models(path), self.render_markdown)
         collection = tree.collections.get(collection_key(path))
         if collection is not None:
             models = [m for m in (self.library.model(h) for h in collection.models) if m is not None]
-            return catalog_pages.collection_page(collection, models, self.render_markdown)
+            return catalog_pages.collection_page(self.library, collection, models, self.render_markdown)
         return None
 
     def _publisher_models(self, publisher: str) -> List[CatalogModel]:
