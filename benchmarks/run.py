@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import harness, models, report  # noqa: E402
 from benchmarks.figures import (catalog_latency, cold_resolve, concurrent_resolve, convert,  # noqa: E402
-                                hub_module, imports, keras_layer, load, serve_load, warm_resolve)
+                                docs_search, hub_module, imports, keras_layer, load, serve_load, warm_resolve)
 
 FIGURES = {
     "import": imports,
@@ -37,6 +37,7 @@ FIGURES = {
     "hub_module": hub_module,
     "convert": convert,
     "serve_load": serve_load,
+    "docs_search": docs_search,
     "catalog_latency": catalog_latency,
 }
 

@@ -8,6 +8,10 @@ from types import ModuleType
 from tfhub import errors
 
 
+# Import name -> the distribution pip installs it from.
+_DISTRIBUTIONS = {"yaml": "PyYAML", "markdown_it": "markdown-it-py", "nh3": "nh3"}
+
+
 def require(module: str, feature: str) -> ModuleType:
     """``module`` imported, or an ExtraMissingError telling how to install the serve extra.
 
@@ -21,4 +25,5 @@ def require(module: str, feature: str) -> ModuleType:
         if top != module.split(".")[0]:
             raise
         raise errors.ExtraMissingError(
-            f"{feature} needs {top}, which is not installed: pip install \"tfhub[serve]\"") from exc
+            f"{feature} needs {_DISTRIBUTIONS.get(top, top)}, which is not installed: "
+            'pip install "tfhub[serve]"') from exc

@@ -65,11 +65,12 @@ def read_documents(layout: DocsLayout) -> Tuple[List[ReadDocument], List[Tuple[P
 
 
 def _files(layout: DocsLayout) -> List[Path]:
-    skip = layout.tags_dir.resolve() if layout.tags_dir else None
+    """Every file under the docs directory but hidden ones and a ``tags/`` inside it."""
+    tags = layout.tags_dir if layout.tags_dir and layout.tags_dir.parent == layout.docs_dir else None
     found = []
     for dirpath, dirnames, filenames in os.walk(layout.docs_dir):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
-                             and (Path(dirpath, d).resolve() != skip))
+        top = Path(dirpath) == layout.docs_dir
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not (top and tags and d == tags.name))
         found.extend(Path(dirpath, f) for f in sorted(filenames) if not f.startswith("."))
     return found
 

@@ -13,7 +13,7 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Collection, Dict, Iterator, List, Mapping, NamedTuple, Tuple
+from typing import TYPE_CHECKING, Collection, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Tuple
 
 from tfhub import errors
 
@@ -73,6 +73,14 @@ def _bits(mask: int) -> Iterator[int]:
         mask ^= low
 
 
+def _mask(members: Iterable[int], size: int) -> int:
+    """The bitset of ``members``, built in one pass (summing ``1 << i`` is quadratic)."""
+    bits = bytearray((size + 7) // 8)
+    for i in members:
+        bits[i >> 3] |= 1 << (i & 7)
+    return int.from_bytes(bits, "little")
+
+
 def _popcount(mask: int) -> int:
     return bin(mask).count("1")  # int.bit_count() needs Python 3.10
 
@@ -85,7 +93,7 @@ class SearchIndex:
         self._models = list(tree.models.values())  # bit i = self._models[i], in handle order
         self._all = (1 << len(self._models)) - 1
         weights: Dict[str, Dict[int, int]] = {}
-        self._facets: Dict[str, Dict[str, int]] = {facet: {} for facet in FACETS}
+        members: Dict[str, Dict[str, List[int]]] = {facet: {} for facet in FACETS}
         for i, model in enumerate(self._models):
             for field_words, weight in self._fields(model):
                 for word in set(field_words):  # a word counts once per field it is in
@@ -93,10 +101,12 @@ class SearchIndex:
                     postings[i] = postings.get(i, 0) + weight
             for facet in FACETS:
                 for value in model.facets.get(facet, ()):
-                    self._facets[facet][value] = self._facets[facet].get(value, 0) | (1 << i)
+                    members[facet].setdefault(value, []).append(i)
+        self._facets = {facet: {value: _mask(ids, len(self._models)) for value, ids in values.items()}
+                        for facet, values in members.items()}
         self._words = sorted(weights)
         self._weights = [weights[w] for w in self._words]
-        self._masks = [sum(1 << i for i in postings) for postings in self._weights]
+        self._masks = [_mask(postings, len(self._models)) for postings in self._weights]
         self._prefix = lru_cache(maxsize=4096)(self._prefix_uncached)
 
     @staticmethod
