@@ -43,6 +43,15 @@ TAGS = {
 """,
 }
 
+_SCALER_TAGS = """<!-- task: text-embedding -->
+<!-- network-architecture: tiny-mlp -->
+<!-- dataset: made-up-sums -->
+<!-- language: en -->
+<!-- license: apache-2.0 -->
+<!-- fine-tunable: true -->
+<!-- format: saved_model_2 -->
+"""
+
 DOCS: Dict[str, str] = {
     "acme/acme.md": """# Publisher acme
 Acme Research
@@ -55,33 +64,19 @@ Zeta Lab
 
 Small lab, few models.
 """,
-    "acme/models/scaler/1.md": """# Module acme/scaler/1
+    "acme/models/scaler/1.md": f"""# Module acme/scaler/1
 Scales numbers by a learned factor (first release).
 
 <!-- asset-path: https://example.invalid/acme/scaler/1.tar.gz -->
-<!-- task: text-embedding -->
-<!-- network-architecture: tiny-mlp -->
-<!-- dataset: made-up-sums -->
-<!-- language: en -->
-<!-- license: apache-2.0 -->
-<!-- fine-tunable: true -->
-<!-- format: saved_model_2 -->
-
+{_SCALER_TAGS}
 ## Overview
 The first scaler.
 """,
-    "acme/models/scaler/2.md": """# Module acme/scaler/2
+    "acme/models/scaler/2.md": f"""# Module acme/scaler/2
 Scales numbers by a learned factor.
 
 <!-- asset-path: https://example.invalid/acme/scaler/2.tar.gz -->
-<!-- task: text-embedding -->
-<!-- network-architecture: tiny-mlp -->
-<!-- dataset: made-up-sums -->
-<!-- language: en -->
-<!-- license: apache-2.0 -->
-<!-- fine-tunable: true -->
-<!-- format: saved_model_2 -->
-
+{_SCALER_TAGS}
 ## Overview
 The scaler multiplies its input by a factor it learned from *made-up sums*.
 
