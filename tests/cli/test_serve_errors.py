@@ -33,3 +33,11 @@ def test_without_the_serve_extra_the_install_command_is_named(tmp_path, missing)
     assert done.returncode == 1
     assert done.stderr.splitlines()[0] == (f"tfhub: error: `tfhub serve` needs {missing}, which is not "
                                           'installed: pip install "tfhub[serve]"')
+
+
+def test_a_missing_docs_tree_is_one_clear_line(tmp_path):
+    done = _serve(str(tmp_path), "--port", "0", "--docs", str(tmp_path / "no-such-docs"))
+    assert done.returncode == 1
+    first = done.stderr.splitlines()[0]
+    assert first.startswith(f"tfhub: error: {tmp_path / 'no-such-docs'} is not a directory"), first
+    assert "assets/docs/" in first and "Traceback" not in done.stderr
