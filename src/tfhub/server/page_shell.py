@@ -34,7 +34,8 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #e4e4e4;
  text-align:left;vertical-align:top}
 code,pre{background:#f4f4f4;font-family:ui-monospace,monospace;font-size:.9em}
 pre{padding:.7rem;white-space:pre-wrap;overflow-wrap:anywhere;border-radius:.3rem}
-.badge{background:#e8eefc;border-radius:.3rem;padding:.05rem .4rem;font-size:.85em;white-space:nowrap}
+.badge{background:#e8eefc;border-radius:.3rem;padding:.05rem .4rem;font-size:.85em;display:inline-block;
+ max-width:100%}
 .badge.latest{background:#e6f4ea}.badge.absent{background:#fce8e6}
 .layout{display:flex;gap:1.5rem;align-items:flex-start}
 .facets{flex:0 0 15rem}.results{flex:1;min-width:0}
@@ -43,14 +44,15 @@ pre{padding:.7rem;white-space:pre-wrap;overflow-wrap:anywhere;border-radius:.3re
 .facets a.on{font-weight:700}.count{color:#5f6368}
 ol.models{list-style:none;padding:0}ol.models li{padding:.6rem 0;border-bottom:1px solid #eee}
 .summary{color:#3c4043;margin:.2rem 0}
-dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dl.facts dt{font-weight:600}
-dl.facts dd{margin:0}
+dl.facts{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.25rem 1rem}
+dl.facts dt{font-weight:600}dl.facts dd{margin:0;min-width:0}
 .handle{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap}.handle code{padding:.3rem .5rem}
 .doc img{max-width:100%;height:auto}.doc table{display:block;overflow-x:auto}
 nav.pages{display:flex;gap:1rem;margin:1rem 0}
 a.to-filters{display:none}
 @media (max-width:700px){.layout{flex-direction:column}.facets{flex:none;width:100%;order:2}
- .results{order:1;width:100%}a.to-filters{display:inline}}
+ .results{order:1;width:100%}a.to-filters{display:inline}
+ dl.facts{grid-template-columns:minmax(0,1fr)}dl.facts dd{margin-bottom:.3rem}}
 """
 
 FAVICON_SVG = (

@@ -79,6 +79,13 @@ def _first_signature(description: Any) -> str:
     return "default"
 
 
+def _fact_value(value: str) -> str:
+    """A metadata value; a web address (a Colab, a demo) as a link."""
+    if value.startswith(("https://", "http://")):
+        return f'<a href="{escape(value)}" rel="noopener noreferrer nofollow">{escape(value)}</a>'
+    return f'<span class="badge">{escape(value)}</span>'
+
+
 def _copyable(text: str, css: str = "") -> str:
     return f'<div class="handle"><code class="{css}" data-copy>{escape(text)}</code></div>'
 
@@ -87,8 +94,7 @@ def _facts(view: ModelView) -> str:
     model = view.model
     rows = [("Handle", "<code>" + escape(model.handle) + "</code>"),
             ("Publisher", f'<a href="/{escape(model.publisher)}">{escape(model.publisher)}</a>')]
-    rows += [(label, ", ".join(f'<span class="badge">{escape(v)}</span>' for v in values))
-             for label, values in view.facts]
+    rows += [(label, ", ".join(_fact_value(v) for v in values)) for label, values in view.facts]
     if view.description is not None:
         rows.append(("Format", f'<span class="badge format">{escape(view.description.format)}</span>'))
         rows.append(("Size", escape(human_size(view.description.size_bytes))))
@@ -173,9 +179,9 @@ def model_page(view: ModelView, render_markdown: Optional[Callable[[str], str]])
     doc_version = model.documented_version(view.version)
     summary = model.doc.summary if model.doc is not None else ""
     status = ("" if view.version in model.hosted
-              else ' <span class="badge absent">not hosted here</span>')
+              else '<p><span class="badge absent">not hosted here</span></p>')
     parts: List[str] = [
-        f"<h1>{escape(model.title)}{status}</h1>",
+        f"<h1>{escape(model.title)}</h1>{status}",
         f'<p class="summary">{escape(summary)}</p>' if summary else "",
         _facts(view), _usage(view), _versions(view),
         _links("Format variants", view.variants),
