@@ -52,15 +52,15 @@ class _Server:
         self.site = CatalogSite(self.root, Catalog(self.root), load_docs(find_docs(settings.root, settings.docs)))
 
     async def model(self, request: Request) -> Response:
+        wanted = _requested_format(request)
         try:
             model = self.root.locate(request.path_params["path"])
         except errors.ServedPathError as exc:
             return PlainTextResponse(f"403 Forbidden: {exc}\n", status_code=403)
         except errors.ServedModelNotFoundError as exc:
-            if _requested_format(request) is None:  # a documented model, a publisher...: the catalog's
+            if wanted is None:  # a page: a documented model, a publisher... (the catalog's)
                 return await self.site.page(request, request.path_params["path"], None, str(exc))
             return PlainTextResponse(f"404 Not Found: {exc}\n", status_code=404)
-        wanted = _requested_format(request)
         if wanted == "compressed":
             return await self._archive(request, model)
         if wanted == "uncompressed":
