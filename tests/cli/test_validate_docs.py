@@ -61,3 +61,15 @@ def test_without_pyyaml_the_install_command_is_named(tmp_path):
     assert done.returncode == 1
     assert done.stderr.splitlines()[0] == ("tfhub: error: Reading the documentation's tag vocabularies needs "
                                           'PyYAML, which is not installed: pip install "tfhub[serve]"')
+
+
+def test_the_shared_tfhub_dev_tree_lists_its_47_defects():
+    from tests.conftest import shared_testdata_path  # noqa: PLC0415
+    root = shared_testdata_path() / "tfhub_dev_docs"
+    if not root.is_dir():
+        pytest.skip(f"the tfhub.dev documentation tree is not at {root} (set TFHUB_TESTDATA to use it)")
+    pytest.importorskip("yaml", reason="PyYAML (the serve extra) is not installed")
+    done = _run("validate-docs", str(root))
+    assert done.returncode == 1
+    assert done.stderr == "tfhub validate-docs: 47 problem(s) in 47 of 2547 document(s)\n"  # docs/hub_docs.md
+    assert all(line.startswith(f"{root / 'assets' / 'docs'}/") for line in done.stdout.splitlines())

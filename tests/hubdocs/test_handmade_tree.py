@@ -105,3 +105,25 @@ def test_of_two_files_for_one_version_the_first_in_path_order_is_used(tmp_path):
                     .replace("now as a TF2 SavedModel", "the flat copy"), encoding="utf-8")
     model = load_tree(root).models["acme-vision/detectors/tiny-yolo"]
     assert model.latest.path == flat and model.summary == "A tiny YOLO detector, the flat copy."
+
+
+def test_deprecation_is_read_from_the_description_or_a_heading(tmp_path):
+    root = write_tree(tmp_path / "tree")
+    yolo = root / "assets" / "docs" / "acme-vision" / "models" / "detectors" / "tiny-yolo"
+    one = yolo / "1.md"
+    one.write_text(one.read_text(encoding="utf-8").replace("## Usage", "## DEPRECATED: use version 2"),
+                   encoding="utf-8")
+    tree = load_tree(root)
+    first, second = tree.models["acme-vision/detectors/tiny-yolo"].versions
+    assert (first.deprecated, second.deprecated) == ("DEPRECATED: use version 2", None)
+    assert tree.models["oddbits/word-hasher"].latest.deprecated is None
+
+
+def test_lookup_by_url_path(tree):
+    yolo = tree.models["acme-vision/detectors/tiny-yolo"]
+    assert tree.lookup("acme-vision/detectors/tiny-yolo/1") == (yolo, yolo.versions[0])
+    assert tree.lookup("/acme-vision/detectors/tiny-yolo/") == (yolo, yolo.latest)
+    lite = tree.models["acme-vision/lite-model/detectors/tiny-yolo/2/int8"]
+    assert tree.lookup("acme-vision/lite-model/detectors/tiny-yolo/2/int8/1") == (lite, lite.latest)
+    assert tree.lookup("acme-vision/detectors/tiny-yolo/3") is None
+    assert tree.lookup("acme-vision/nothing") is None

@@ -99,6 +99,16 @@ def test_rule(tree, rule, name, old, new, says, line):
     assert says in problem.message, problem
 
 
+def test_a_variant_title_may_name_its_kind_directory(tree):
+    """The contribution guide's own example titles a TF.js model ``.../default/tfjs/1``."""
+    path = _docs(tree) / "acme-vision" / "models" / "seg-net" / "1" / "web" / "tfjs" / "1.md"
+    path.parent.mkdir(parents=True)
+    path.write_text("# Tfjs acme-vision/seg-net/1/web/tfjs/1\nSidewalks in the browser.\n"
+                    "<!-- parent-model: acme-vision/seg-net/1 -->\n"
+                    "<!-- asset-path: https://models.acme.example/seg-net-js.tar.gz -->\n", encoding="utf-8")
+    assert validate_tree(tree) == []
+
+
 def test_publisher_page_must_exist(tree):
     (_docs(tree) / "oddbits" / "oddbits.md").unlink()
     assert _only(validate_tree(tree)).rule == "publisher-page"

@@ -143,5 +143,17 @@ class DocTree:
             return {"true": "Fine-tunable", "false": "Not fine-tunable"}.get(value, value)
         return self.vocabularies.get(facet, {}).get(value, value)
 
+    def lookup(self, handle: str) -> Optional[Tuple[Model, ModelVersion]]:
+        """The model and version a URL path names: ``google/x/3`` is version 3 of
+        ``google/x``, ``google/x`` its latest; None when the tree has neither."""
+        handle = handle.strip("/")
+        model = self.models.get(handle)
+        if model is not None:
+            return model, model.latest
+        head, _, last = handle.rpartition("/")
+        model = self.models.get(head) if last.isdigit() else None
+        version = model.version(int(last)) if model is not None else None
+        return (model, version) if version is not None else None
+
     def model_versions(self) -> List[ModelVersion]:
         return [version for model in self.models.values() for version in model.versions]

@@ -40,14 +40,20 @@ def expected_paths(doc: Document) -> Tuple[str, ...]:
 
     Models live under ``<publisher>/models/`` or, as tfhub.dev also accepted, directly
     under ``<publisher>/``; a TF.js/Lite/Coral document adds its kind's directory
-    before the version file (``.../default/tfjs/1.md`` for ``# Tfjs .../default/1``).
+    before the version file (``.../default/tfjs/1.md`` for ``# Tfjs .../default/1``),
+    unless its title already names it, as the contribution guide's example does
+    (``# Tfjs .../default/tfjs/1``).
     """
     if doc.kind == "Publisher":
         return (f"{doc.publisher}/{doc.publisher}",)
     if doc.kind == "Collection":
         return (f"{doc.publisher}/collections/{doc.name}/{doc.version}",)
-    name = f"{doc.name}/{doc.kind.lower()}" if doc.kind in VARIANT_KINDS else doc.name
-    return (f"{doc.publisher}/models/{name}/{doc.version}", f"{doc.publisher}/{name}/{doc.version}")
+    names = [doc.name]
+    if doc.kind in VARIANT_KINDS:
+        kind_dir = doc.kind.lower()
+        names = [f"{doc.name}/{kind_dir}"] + ([doc.name] if doc.name.endswith("/" + kind_dir) else [])
+    return tuple(path for name in names
+                 for path in (f"{doc.publisher}/models/{name}/{doc.version}", f"{doc.publisher}/{name}/{doc.version}"))
 
 
 def check_location(doc: Document, relative: PurePosixPath) -> Iterator[Finding]:
