@@ -8,6 +8,7 @@ by :func:`tfhub.hubdocs.render_markdown`, which returns sanitised HTML.
 
 from __future__ import annotations
 
+import urllib.parse
 from typing import Any, Iterable, List, Sequence
 
 from tfhub.server.catalog_query import CatalogAnswer, CatalogQuery, display_name, facet_label
@@ -45,12 +46,19 @@ def model_list(library: Library, models: Iterable[CatalogModel]) -> str:
 
 def _facet_box(library: Library, query: CatalogQuery, facet: str, counts: Sequence[Any]) -> str:
     chosen = set(query.filters.get(facet, ()))
+    # Choosing a value keeps the view and adds one pair: the common part is encoded once
+    # (a big tree has hundreds of values, each a link).
+    first_page = "/" + query.query_string(offset=0)
+    joiner = "&" if "?" in first_page else "?"
     items = []
     for count in counts:
         on = count.value in chosen
-        href = "/" + (query.toggled(facet, count.value).query_string() or "")
+        if on:
+            href = "/" + query.toggled(facet, count.value).query_string()
+        else:
+            href = first_page + joiner + urllib.parse.urlencode([(facet, count.value)])
         label = count.display_name or display_name(library, facet, count.value)
-        items.append(f'<li><a class="{"on" if on else ""}" href="{escape(href or "/")}" '
+        items.append(f'<li><a class="{"on" if on else ""}" href="{escape(href)}" '
                      f'data-facet="{escape(facet)}" data-value="{escape(count.value)}">'
                      f'{"✓ " if on else ""}{escape(label)}</a> <span class="count">({count.count})</span></li>')
     if not items:
