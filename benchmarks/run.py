@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import harness, models, report
-from benchmarks.figures import (cold_resolve, concurrent_resolve, convert, docs_search, hub_module,
+from benchmarks.figures import (catalog_latency, cold_resolve, concurrent_resolve, convert, docs_search, hub_module,
                                 imports, keras_layer, load, serve_load, warm_resolve)
 
 FIGURES = {
@@ -38,6 +38,7 @@ FIGURES = {
     "convert": convert,
     "serve_load": serve_load,
     "docs_search": docs_search,
+    "catalog_latency": catalog_latency,
 }
 
 

@@ -317,3 +317,24 @@ def cache_locks() -> str:
             f"{LOCKS_ENV}={raw!r} is not a lock kind; expected one of {', '.join(LOCK_KINDS)}. "
             "Unset it (auto) or set it to lockfile on a file system without working flock.")
     return value
+
+
+SERVER_ENV = "TFHUB_SERVER"
+
+
+def catalog_server(explicit: Optional[str] = None) -> str:
+    """The catalog ``tfhub search`` asks: ``--server``, else ``TFHUB_SERVER``.
+
+    Raises:
+        ConfigError: neither is set, or the value is not an http(s) URL.
+    """
+    value = explicit or _env(SERVER_ENV)
+    if not value:
+        raise errors.ConfigError(
+            f"No catalog server to search: pass --server http://HOST:PORT or set {SERVER_ENV} "
+            "(the address `tfhub serve` prints).")
+    value = value.strip()
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise errors.ConfigError(
+            f"The catalog server {value!r} is not an http(s) URL; give one such as http://models.internal:8000.")
+    return value.rstrip("/") + "/"

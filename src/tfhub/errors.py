@@ -284,6 +284,10 @@ class SearchQueryError(TfHubError, ValueError):
     """A catalog search names a facet that does not exist, or a bad offset or limit."""
 
 
+class CatalogServerError(TfHubError, OSError):
+    """``tfhub search`` cannot reach the catalog server, or it answered no catalog."""
+
+
 # --- Conversion to TF2 SavedModels (tfhub.convert) ------------------------------
 
 

@@ -47,3 +47,11 @@ def test_an_upstream_that_is_no_hub_url_is_one_clear_line(tmp_path, upstream, sh
     assert done.stderr.splitlines()[0].startswith(f"tfhub: error: --upstream {shown!r} is not the base URL of a hub")
     assert ":pw@" not in done.stderr and "Traceback" not in done.stderr
     assert "tfhub serve: http://" not in done.stdout, "refused before listening"
+
+
+def test_a_missing_docs_tree_is_one_clear_line(tmp_path):
+    done = _serve(str(tmp_path), "--port", "0", "--docs", str(tmp_path / "no-such-docs"))
+    assert done.returncode == 1
+    first = done.stderr.splitlines()[0]
+    assert first.startswith(f"tfhub: error: {tmp_path / 'no-such-docs'} is not a directory"), first
+    assert "assets/docs/" in first and "Traceback" not in done.stderr

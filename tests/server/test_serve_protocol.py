@@ -151,7 +151,7 @@ def test_catalog_index_lists_every_model_with_its_format(app):
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
     for path, kind in ((TF2_PATH, "SavedModel"), (TF1_PATH, "TF1 Hub format")):
         assert f'href="/{path}"' in page.text
-        row = page.text.split(f'href="/{path}"', 1)[1].split("</tr>", 1)[0]
+        row = page.text.split(f'href="/{path}"', 1)[0].rsplit('<li class="model">', 1)[1]
         assert kind in row
     assert "demo/notes" not in page.text
 

@@ -21,6 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.add_argument("--upstream", metavar="URL",
                        help="a pull-through mirror: fetch a model ROOT lacks from this hub (e.g. "
                             "https://tfhub.dev) on its first archive request, keep it under ROOT, serve it from then on")
+    serve.add_argument("--docs", type=Path, metavar="DIR",
+                       help="documentation tree shown in the catalog, laid out as tensorflow/tfhub.dev's "
+                            "(assets/docs/, tags/); default: ROOT/docs when it exists")
     serve.add_argument("--max-connections", type=int, default=4096,
                        help="open connections kept; beyond this the longest-idle one is closed, "
                             "and 503 only when all are busy with requests (default: 4096)")
@@ -76,6 +79,7 @@ def _serve(args: argparse.Namespace) -> int:
         token=_read_token(args.token_file) if args.token_file else None,
         uncompressed_base=args.uncompressed_base,
         upstream=args.upstream,
+        docs=args.docs,
     )
     listen = runner.Listen(host=args.host, port=args.port, max_connections=args.max_connections,
                            head_timeout=args.head_timeout, shutdown_timeout=args.shutdown_timeout)

@@ -123,6 +123,11 @@ def _tree_stats(directory: Path) -> Iterator[Tuple[str, int, int]]:
         yield relative, stat.st_size, stat.st_mtime_ns
 
 
+def file_sizes(directory: Path) -> List[Tuple[str, int]]:
+    """(relative path, bytes) of every file of a model directory, sorted by path."""
+    return [(relative, size) for relative, size, _ in _tree_stats(directory)]
+
+
 def fingerprint(directory: Path) -> Tuple[str, int]:
     """(hex digest, total bytes) of a model directory's names, sizes and times.
 
