@@ -8,7 +8,7 @@ VENV_NOTF := .venv-notf
 PIP_FLAGS := -q --disable-pip-version-check
 PYTEST_FLAGS ?= -q -ra
 
-.PHONY: demo test test-main test-tf215 test-notf test-latest lock bench browser clean help
+.PHONY: demo test test-main test-tf215 test-notf test-latest lock bench browser aria2 clean help
 
 help:
 	@echo "make demo   - build example models, serve them on 127.0.0.1, resolve, load, infer (offline)"
@@ -75,6 +75,15 @@ browser:
 	      || echo "== chromium could not be installed: the browser tests will skip"; \
 	  else echo "== chromium is missing and apt is unavailable (or not root): the browser tests will skip"; fi; }
 
+# The parallel-download floor of the capped-link benchmark (`aria2c -x8`, then tar).
+aria2:
+	@command -v aria2c >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "== installing Debian's aria2 (the benchmark's parallel-download floor)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq aria2 >/dev/null \
+	      || echo "== aria2 could not be installed: the capped-link figure will have no floor"; \
+	  else echo "== aria2c is missing and apt is unavailable (or not root): no parallel-download floor"; fi; }
+
 # $(1): lane name, $(2): venv dir, $(3): test paths (default: the whole suite).
 # Runs the tests and prints the lane's time.
 define run_lane
@@ -123,7 +132,7 @@ test-main: $(VENV)/.tfhub-installed
 test-tf215: $(VENV_TF215)/.tfhub-installed
 	$(VENV_TF215)/bin/python -m pytest $(PYTEST_FLAGS)
 
-bench: $(VENV)/.tfhub-installed $(VENV_TF215)/.tfhub-installed
+bench: aria2 $(VENV)/.tfhub-installed $(VENV_TF215)/.tfhub-installed
 	$(VENV)/bin/python benchmarks/run.py
 
 clean:

@@ -24,12 +24,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import harness, models, report  # noqa: E402
-from benchmarks.figures import (cold_resolve, concurrent_resolve, convert, hub_module, imports,  # noqa: E402
-                                keras_layer, load, serve_load, warm_resolve)
+from benchmarks.figures import (capped_link, cold_resolve, concurrent_resolve, convert,  # noqa: E402
+                                hub_module, imports, keras_layer, load, serve_load, warm_resolve)
 
 FIGURES = {
     "import": imports,
     "cold_resolve": cold_resolve,
+    "capped_link": capped_link,
     "warm_resolve": warm_resolve,
     "load": load,
     "keras_layer": keras_layer,
