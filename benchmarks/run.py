@@ -25,12 +25,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import harness, models, report  # noqa: E402
 from benchmarks.figures import (capped_link, cold_resolve, concurrent_resolve, convert,  # noqa: E402
-                                hub_module, imports, keras_layer, load, serve_load, warm_resolve)
+                                hub_module, imports, inflate, keras_layer, load, serve_load, warm_resolve)
 
 FIGURES = {
     "import": imports,
     "cold_resolve": cold_resolve,
     "capped_link": capped_link,
+    "inflate": inflate,
     "warm_resolve": warm_resolve,
     "load": load,
     "keras_layer": keras_layer,
