@@ -92,7 +92,7 @@ def test_one_stream_when_parallel_does_not_apply(http_server, model, monkeypatch
         route["etag"] = None
     else:
         small = tmp_path / "small"
-        files = {"saved_model.pb": os.urandom(1_000_000)}
+        files = {"saved_model.pb": os.urandom(3_000_000)}  # three pieces, were it parallel
         small.mkdir()
         (small / "saved_model.pb").write_bytes(files["saved_model.pb"])
         route["body"] = pack_bytes(small)
@@ -170,8 +170,9 @@ except KeyboardInterrupt:
 
 def test_ctrl_c_mid_parallel_download_leaves_nothing(http_server, model, cache_dir):
     _, archive = model
-    # ~1.3 MB/s per connection: several parts are in flight when SIGINT comes.
-    url = http_server.add("/m", body=archive, chunk=64 * 1024, chunk_delay=0.05)
+    # Every answer stalls at byte 3,000,000 (for 30 s, then it is resumed and stalls
+    # again): the download cannot end by itself while the test waits for the process.
+    url = http_server.add("/m", body=archive, stall_after=3_000_000, stall_seconds=30)
     process = spawn_resolve(url, cache_dir, script=_INTERRUPTED)
     try:
         deadline = time.monotonic() + 60
@@ -181,7 +182,7 @@ def test_ctrl_c_mid_parallel_download_leaves_nothing(http_server, model, cache_d
         time.sleep(0.5)
         assert process.poll() is None
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=60)
+        out, err = process.communicate(timeout=25)  # a hang is the failure
     finally:
         if process.poll() is None:
             process.kill()

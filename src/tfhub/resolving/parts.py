@@ -25,6 +25,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 from typing import List, Optional, Tuple
 
 from tfhub import config, errors
@@ -231,11 +232,13 @@ class PartsBody(io.RawIOBase):
     def close(self) -> None:
         if not self.closed:
             self._stop()
-            deadline = self._settings.timeouts[0] + _JOIN_SECONDS
+            # One deadline for all: a worker connecting when stopped sees it within the connect timeout.
+            wait = self._settings.timeouts[0] + _JOIN_SECONDS
+            deadline = time.monotonic() + wait
             for thread in self._threads:
-                thread.join(deadline)
-                if thread.is_alive():
-                    _log.warning("A download thread of '%s' did not stop within %.0f s.", self._handle, deadline)
+                thread.join(max(0.0, deadline - time.monotonic()))
+            if any(thread.is_alive() for thread in self._threads):
+                _log.warning("Download threads of '%s' did not stop within %.0f s.", self._handle, wait)
             self._bar.close()
             self._file.close()
         super().close()
