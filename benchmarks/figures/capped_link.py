@@ -14,8 +14,8 @@ import shutil
 import uuid
 from pathlib import Path
 
-from benchmarks.figures.cold_resolve import settle, timed_shell
-from benchmarks.harness import TF_HUB_016, TFHUB, figure, remove, row, run_probe, serving, verdict
+from benchmarks.figures.cold_resolve import resolve_once, settle, timed_shell
+from benchmarks.harness import TF_HUB_016, TFHUB, figure, remove, row, serving, verdict
 
 RATE_MB = 20
 DELAY_MS = 40
@@ -48,14 +48,7 @@ def run(ctx) -> list:
     with serving(ctx.models.archives, *options) as server:
         for _ in range(settings.heavy_repeats):
             for subject in subjects:
-                cache = settings.scratch("capped")
-                handle = server.handle(name, f"capped-{uuid.uuid4().hex[:8]}")
-                result = run_probe(subject, "resolve", "--handle", handle, cache_dir=cache)
-                if not (Path(result["path"]) / "saved_model.pb").is_file():
-                    raise RuntimeError(f"{subject.label} resolved {handle} to an incomplete directory")
-                samples[subject.label].append(result)
-                remove(cache)
-                settle()
+                samples[subject.label].append(resolve_once(settings, subject, server, name, "capped"))
             for label, (_, command) in TOOLS.items():
                 if not have[label]:
                     continue

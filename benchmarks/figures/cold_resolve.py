@@ -39,6 +39,18 @@ def settle() -> None:
     os.sync()
 
 
+def resolve_once(settings, subject, server, name: str, label: str) -> dict:  # noqa: ANN001
+    """One cold resolve of model ``name`` by ``subject`` in a fresh process and cache: its probe result."""
+    cache = settings.scratch(label)
+    handle = server.handle(name, f"{label}-{uuid.uuid4().hex[:8]}")
+    result = run_probe(subject, "resolve", "--handle", handle, cache_dir=cache)
+    if not (Path(result["path"]) / "saved_model.pb").is_file():
+        raise RuntimeError(f"{subject.label} resolved {handle} to an incomplete directory")
+    remove(cache)
+    settle()
+    return result
+
+
 def _warm_server_cache(url: str) -> None:
     subprocess.run(["curl", "-sSf", "-o", os.devnull, url], check=True)
 
@@ -53,14 +65,7 @@ def measure(ctx, name: str) -> dict:
         _warm_server_cache(server.handle(name, "warmup") + "?tf-hub-format=compressed")
     for _ in range(settings.repeats if name == ctx.models.small else settings.heavy_repeats):
         for subject in subjects:
-            cache = settings.scratch("cold")
-            handle = server.handle(name, f"cold-{uuid.uuid4().hex[:8]}")
-            result = run_probe(subject, "resolve", "--handle", handle, cache_dir=cache)
-            if not (Path(result["path"]) / "saved_model.pb").is_file():
-                raise RuntimeError(f"{subject.label} resolved {handle} to an incomplete directory")
-            samples[subject.label].append(result)
-            remove(cache)
-            settle()
+            samples[subject.label].append(resolve_once(settings, subject, server, name, "cold"))
         if have_curl:
             target = settings.scratch("curl")
             curl_samples.append(_curl_tar(server.handle(name, "curl") + "?tf-hub-format=compressed", target))
