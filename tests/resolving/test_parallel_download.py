@@ -2,7 +2,8 @@
 
 The archive is ~8 MB, so with the default 8 connections it comes in 1 MiB
 pieces: one GET of the whole body (the first piece is read from it) and a
-ranged GET with ``If-Range`` for each other piece.
+ranged GET with ``If-Range`` for each other piece. The server sends slowly
+(``SLOW``), as links that cap each connection do.
 """
 
 import hashlib
@@ -21,6 +22,9 @@ from tests.reliability.procs import spawn_resolve, temp_leftovers
 from tests.support import http_server as servers
 
 SIZE = 8_000_000
+# ~6 MB/s per connection, as a capped link: a first connection much faster than
+# that (plain loopback) already outruns extraction, and stays alone.
+SLOW = {"chunk": 64 * 1024, "chunk_delay": 0.01}
 
 
 def _model(root: Path) -> dict:
@@ -59,7 +63,7 @@ def _leftovers(cache: Path) -> list:
 
 def test_ranges_offered_take_the_parallel_path(http_server, model):
     files, archive = model
-    url = http_server.add("/m", body=archive)
+    url = http_server.add("/m", body=archive, **SLOW)
     _assert_model(hub.resolve(url), files)
     gets = http_server.gets("/m")
     whole = [r for r in gets if "Range" not in r.headers]
@@ -75,7 +79,7 @@ def test_ranges_offered_take_the_parallel_path(http_server, model):
 def test_the_setting_sets_how_many_pieces(http_server, model, monkeypatch):
     files, archive = model
     monkeypatch.setenv("TFHUB_DOWNLOAD_CONNECTIONS", "2")
-    url = http_server.add("/m", body=archive)
+    url = http_server.add("/m", body=archive, **SLOW)
     _assert_model(hub.resolve(url), files)
     assert len(_ranged(http_server)) == _pieces(archive, connections=2) - 1
 
@@ -83,7 +87,7 @@ def test_the_setting_sets_how_many_pieces(http_server, model, monkeypatch):
 @pytest.mark.parametrize("why", ["no ranges", "one connection", "no validator", "small body"])
 def test_one_stream_when_parallel_does_not_apply(http_server, model, monkeypatch, tmp_path, why):
     files, archive = model
-    route = {"body": archive}
+    route = {"body": archive, **SLOW}
     if why == "no ranges":
         route["ranges"] = False
     elif why == "one connection":
@@ -104,7 +108,7 @@ def test_one_stream_when_parallel_does_not_apply(http_server, model, monkeypatch
 
 def test_a_bad_connection_setting_is_a_clear_error(http_server, model, monkeypatch, cache_dir):
     monkeypatch.setenv("TFHUB_DOWNLOAD_CONNECTIONS", "0")
-    url = http_server.add("/m", body=model[1])
+    url = http_server.add("/m", body=model[1], **SLOW)
     with pytest.raises(errors.ConfigError, match="TFHUB_DOWNLOAD_CONNECTIONS=0 must be from 1 to 64"):
         hub.resolve(url)
     assert http_server.gets("/m") == []
@@ -114,7 +118,7 @@ def test_a_bad_connection_setting_is_a_clear_error(http_server, model, monkeypat
 def test_a_cut_in_one_part_is_resumed_in_that_part(http_server, model):
     files, archive = model
     cut = 5_500_000  # inside a piece other than the first
-    url = http_server.add("/m", body=archive, cut_once_at=cut)
+    url = http_server.add("/m", body=archive, cut_once_at=cut, **SLOW)
     _assert_model(hub.resolve(url), files)
     resumed = [r for r in _ranged(http_server) if r.headers["Range"].startswith(f"bytes={cut}-")]
     assert len(resumed) == 1
@@ -125,7 +129,7 @@ def test_a_body_that_changes_mid_download_is_refused(http_server, model, cache_d
     files, archive = model
     changed = bytearray(archive)
     changed[-100] ^= 0xFF  # same length, another ETag
-    url = http_server.add("/m", body=archive, later_body=bytes(changed))
+    url = http_server.add("/m", body=archive, later_body=bytes(changed), **SLOW)
     with pytest.raises(errors.DownloadError, match="changed on the server during the download"):
         hub.resolve(url)
     assert _leftovers(cache_dir) == []
@@ -133,7 +137,7 @@ def test_a_body_that_changes_mid_download_is_refused(http_server, model, cache_d
 
 def test_pins_bind_the_whole_archive(http_server, model, cache_dir):
     files, archive = model
-    url = http_server.add("/m", body=archive)
+    url = http_server.add("/m", body=archive, **SLOW)
     with pytest.raises(errors.IntegrityError, match="pinned"):
         hub.resolve(url, sha256="0" * 64)
     assert _leftovers(cache_dir) == []
@@ -145,7 +149,7 @@ def test_credentials_do_not_follow_parts_to_another_origin(http_server, model, m
     files, archive = model
     storage = servers.TestServer().start()
     try:
-        target = storage.add("/blob", body=archive)
+        target = storage.add("/blob", body=archive, **SLOW)
         url = http_server.add("/m", status=302, location=target)
         monkeypatch.setenv("TFHUB_HTTP_HEADERS", "Authorization: Bearer secret")
         _assert_model(hub.resolve(url), files)
@@ -172,7 +176,7 @@ def test_ctrl_c_mid_parallel_download_leaves_nothing(http_server, model, cache_d
     _, archive = model
     # Every answer stalls at byte 3,000,000 (for 30 s, then it is resumed and stalls
     # again): the download cannot end by itself while the test waits for the process.
-    url = http_server.add("/m", body=archive, stall_after=3_000_000, stall_seconds=30)
+    url = http_server.add("/m", body=archive, stall_after=3_000_000, stall_seconds=30, **SLOW)
     process = spawn_resolve(url, cache_dir, script=_INTERRUPTED)
     try:
         deadline = time.monotonic() + 60
@@ -196,7 +200,7 @@ def test_ctrl_c_mid_parallel_download_leaves_nothing(http_server, model, cache_d
 
 def test_n_processes_make_one_parallel_download(http_server, model, cache_dir):
     files, archive = model
-    url = http_server.add("/m", body=archive, delay=1.0)
+    url = http_server.add("/m", body=archive, delay=1.0, **SLOW)
     processes = [spawn_resolve(url, cache_dir) for _ in range(4)]
     outputs = [p.communicate(timeout=120) for p in processes]
     assert all(p.returncode == 0 for p in processes), [err[-2000:] for _, err in outputs]

@@ -5,7 +5,9 @@ give a single stream a fraction of the link; ``aria2c -x8`` and hf_transfer
 win by asking for several byte ranges at once. :func:`open_body` does the same
 when the first answer allows it: ``Accept-Ranges: bytes``, a length, and a
 strong validator (every range is asked with ``If-Range``, so two versions of
-the body are never spliced: a changed body fails the whole download).
+the body are never spliced: a changed body fails the whole download), and
+when its first MiB came slower than :data:`FAST_ENOUGH` (a faster connection
+already outruns extraction).
 
 The body is cut into pieces taken in order by ``connections`` workers, each
 with its own session. A worker writes its piece into a slot of an anonymous
@@ -36,6 +38,11 @@ _log = logging.getLogger("tfhub")
 PIECE_MAX = 16 << 20  # per request; large enough that the round trip of each costs little
 PIECE_MIN = 1 << 20
 MIN_PARALLEL_BYTES = 4 << 20  # a smaller body is one stream: more connections would not pay
+# The first bytes are timed on the first connection: one this fast already outruns
+# extraction (inflate, SHA-256 and tar take ~300 MB/s of random weights on one core),
+# so more connections would only cost CPU (on loopback, or a LAN mirror).
+PROBE_BYTES = 1 << 20
+FAST_ENOUGH = 200e6  # bytes per second
 SLOTS_PER_CONNECTION = 2
 _CHUNK = 1 << 20
 _JOIN_SECONDS = 5.0  # beyond the connect timeout, for a worker to see the abort
@@ -53,10 +60,50 @@ def open_body(url: str, handle: str, settings: config.DownloadSettings,
     if piece is None:
         return head
     try:
-        return PartsBody(head, settings, piece, spill_dir)
+        prefix, seconds = _timed_read(head, min(PROBE_BYTES, piece))
+        if len(prefix) < min(PROBE_BYTES, piece) or len(prefix) >= FAST_ENOUGH * seconds:
+            return _Prefixed(prefix, head)
+        return PartsBody(head, settings, piece, spill_dir, prefix)
     except BaseException:
         head.close()
         raise
+
+
+def _timed_read(body: io.RawIOBase, count: int) -> Tuple[bytes, float]:
+    """The first ``count`` bytes of ``body`` (fewer if it ends), and the seconds they took."""
+    data = bytearray()
+    start = time.monotonic()
+    while len(data) < count:
+        chunk = body.read(count - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data), time.monotonic() - start
+
+
+class _Prefixed(io.RawIOBase):
+    """``head`` read on one connection, after the bytes already taken from it."""
+
+    def __init__(self, prefix: bytes, head: download.HttpBody):
+        super().__init__()
+        self.url = head.url
+        self._prefix = memoryview(prefix)
+        self._stream = head  # the name archive_streams follows to abort() and end()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001 - memoryview/bytearray
+        if not self._prefix:
+            return self._stream.readinto(buffer)
+        count = min(len(buffer), len(self._prefix))
+        buffer[:count], self._prefix = self._prefix[:count], self._prefix[count:]
+        return count
+
+    def close(self) -> None:
+        if not self.closed:
+            self._stream.close()
+        super().close()
 
 
 def piece_size(head: download.HttpBody, connections: int) -> Optional[int]:
@@ -79,7 +126,7 @@ class PartsBody(io.RawIOBase):
     """
 
     def __init__(self, head: download.HttpBody, settings: config.DownloadSettings, piece: int,
-                 spill_dir: "os.PathLike[str]"):
+                 spill_dir: "os.PathLike[str]", prefix: bytes = b""):
         super().__init__()
         self.url = head.url
         self._handle = head.handle
@@ -90,6 +137,7 @@ class PartsBody(io.RawIOBase):
         self._file = tempfile.TemporaryFile(dir=spill_dir, prefix="tfhub-parts-")
         self._filled = [0] * self._count  # bytes of each piece written so far
         self._done_reading = 0  # pieces the reader has finished: their slots are free
+        self._reader_waits_for: Optional[int] = None  # the piece the reader waits on, if it waits
         self._next = 1  # the next piece a worker takes (piece 0 comes from the head)
         self._position = 0
         self._error: Optional[BaseException] = None
@@ -103,6 +151,7 @@ class PartsBody(io.RawIOBase):
         self._part_url = head.final_url
         workers = min(settings.connections, self._count)
         sessions = [self._part_session(head.url) for _ in range(workers)]
+        self._prefix = prefix  # the first bytes of piece 0, already read from the head
         self._threads = [threading.Thread(target=self._work, args=(session, head if i == 0 else None),
                                           name=f"tfhub-part-{i}", daemon=True)
                          for i, session in enumerate(sessions)]
@@ -159,6 +208,12 @@ class PartsBody(io.RawIOBase):
         offset = (index % self._slots) * self._piece
         buffer = memoryview(bytearray(_CHUNK))
         done = 0
+        if index == 0 and self._prefix:
+            os.pwrite(self._file.fileno(), self._prefix, offset)
+            done, self._prefix = len(self._prefix), b""
+            with self._changed:
+                self._filled[index] = done
+                self._changed.notify_all()
         try:
             while done < end - start:
                 count = body.readinto(buffer[: min(_CHUNK, end - start - done)])
@@ -170,7 +225,8 @@ class PartsBody(io.RawIOBase):
                 done += count
                 with self._changed:
                     self._filled[index] = done
-                    self._changed.notify_all()
+                    if self._reader_waits_for == index:  # waking it for any other piece is wasted
+                        self._changed.notify_all()
         finally:
             with self._changed:
                 self._bodies.remove(body)
@@ -209,7 +265,9 @@ class PartsBody(io.RawIOBase):
                 available = self._filled[index] - within
                 if available > 0:
                     break
+                self._reader_waits_for = index
                 self._changed.wait()
+                self._reader_waits_for = None
         view = memoryview(buffer).cast("B")[:available]
         count = os.preadv(self._file.fileno(), [view], (index % self._slots) * self._piece + within)
         self._position += count
