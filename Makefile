@@ -94,7 +94,7 @@ endef
 
 # What runs without TensorFlow: inspection, the CLI, the catalog pages.
 NOTF_TESTS := tests/formats tests/cli/test_cache_and_model_commands.py tests/cli/test_cli_bundles.py tests/cli/test_serve_errors.py \
-  tests/server/test_catalog_without_tensorflow.py
+  tests/server/test_catalog_without_tensorflow.py tests/hubdocs tests/cli/test_validate_docs.py tests/server/test_serve_pull_through.py
 
 test: browser $(VENV)/.tfhub-installed $(VENV_TF215)/.tfhub-installed $(VENV_NOTF)/.tfhub-installed
 	@status=0; \

@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import harness, models, report  # noqa: E402
-from benchmarks.figures import (capped_link, cold_resolve, concurrent_resolve, convert,  # noqa: E402
+from benchmarks.figures import (capped_link, cold_resolve, concurrent_resolve, convert, docs_search,  # noqa: E402
                                 hub_module, imports, inflate, keras_layer, load, serve_load, warm_resolve)
 
 FIGURES = {
@@ -39,6 +39,7 @@ FIGURES = {
     "hub_module": hub_module,
     "convert": convert,
     "serve_load": serve_load,
+    "docs_search": docs_search,
 }
 
 

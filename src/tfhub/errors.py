@@ -247,12 +247,41 @@ class ServedModelNotFoundError(TfHubError, FileNotFoundError):
     """A URL path names no model directory under the served root."""
 
 
+class UpstreamError(TfHubError, OSError):
+    """A pull-through mirror could not get a model from its upstream hub.
+
+    ``http_status`` is what the mirror answers its client: 404 (no such model
+    upstream, or not a handle the mirror fetches), 502 (the upstream failed or
+    sent an archive that was refused), 503 (too many fetches waiting), 504 (the
+    upstream timed out).
+    """
+
+    def __init__(self, message: str, http_status: int):
+        super().__init__(message)
+        self.http_status = http_status
+
+
 class ModelChangingError(TfHubError, RuntimeError):
     """A served model kept changing while its archive was being built."""
 
 
 class RangeNotSatisfiableError(TfHubError, ValueError):
     """A ``Range`` request starts beyond the end of the body."""
+
+
+# --- Model documentation (tfhub.hubdocs) ----------------------------------------
+
+
+class DocsError(TfHubError, OSError):
+    """A documentation tree (markdown files, tag vocabularies) cannot be read."""
+
+
+class DocsNotFoundError(DocsError, FileNotFoundError):
+    """The documentation directory given does not exist."""
+
+
+class SearchQueryError(TfHubError, ValueError):
+    """A catalog search names a facet that does not exist, or a bad offset or limit."""
 
 
 # --- Conversion to TF2 SavedModels (tfhub.convert) ------------------------------

@@ -68,6 +68,12 @@ class ServeProcess:
                 return found
             time.sleep(0.05)
 
+    def __enter__(self) -> "ServeProcess":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
     def stop(self, timeout: float = 30.0) -> int:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)

@@ -64,6 +64,8 @@ class TestServer:
         self.requests: List[Request] = []
         self._lock = threading.Lock()
         self._served: Dict[str, int] = {}
+        self.in_flight = 0  # requests being answered now
+        self.max_in_flight = 0  # the most answered at once so far
         handler = _make_handler(self)
         self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
@@ -145,6 +147,16 @@ def _make_handler(server: TestServer):  # noqa: ANN202 - a class
             self._answer(send_body=True)
 
         def _answer(self, send_body: bool) -> None:
+            with server._lock:  # noqa: SLF001
+                server.in_flight += 1
+                server.max_in_flight = max(server.max_in_flight, server.in_flight)
+            try:
+                self._answer_counted(send_body)
+            finally:
+                with server._lock:  # noqa: SLF001
+                    server.in_flight -= 1
+
+        def _answer_counted(self, send_body: bool) -> None:
             parts = urllib.parse.urlsplit(self.path)
             request = Request(self.command, parts.path, urllib.parse.parse_qsl(parts.query), dict(self.headers))
             count = server._record(request)  # noqa: SLF001
@@ -240,7 +252,7 @@ def _make_handler(server: TestServer):  # noqa: ANN202 - a class
                         end = min(end, max(stall_at, position + 1))
                     self.wfile.write(_read_range(route.body, position, end))
                     position = end
-                    if route.chunk_delay:
+                    if route.chunk_delay and position < limit:  # none after the last byte
                         self.wfile.flush()
                         time.sleep(route.chunk_delay)
                 self.wfile.flush()

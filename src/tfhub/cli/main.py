@@ -9,13 +9,13 @@ import sys
 import traceback
 from typing import Any, Iterator, List, Optional
 
-from tfhub.cli import (cache_commands, convert_commands, env_command, model_commands, quiet_tensorflow,
-                       serve_commands)
+from tfhub.cli import (cache_commands, convert_commands, docs_commands, env_command, model_commands,
+                       quiet_tensorflow, serve_commands)
 from tfhub import errors
 from tfhub.version import __version__
 
 # Each module adds its subcommands; a handler returns the exit code.
-_COMMAND_MODULES = (model_commands, cache_commands, serve_commands, convert_commands, env_command)
+_COMMAND_MODULES = (model_commands, cache_commands, serve_commands, docs_commands, convert_commands, env_command)
 
 
 def _add_global_options(parser: argparse.ArgumentParser, default: Any) -> None:

@@ -18,6 +18,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.add_argument("--token-file", type=Path, help="require 'Authorization: Bearer <token>' with the token in this file")
     serve.add_argument("--uncompressed-base", metavar="URL",
                        help="storage prefix (gs://bucket/dir) answered by ?tf-hub-format=uncompressed")
+    serve.add_argument("--upstream", metavar="URL",
+                       help="a pull-through mirror: fetch a model ROOT lacks from this hub (e.g. "
+                            "https://tfhub.dev) on its first archive request, keep it under ROOT, serve it from then on")
     serve.add_argument("--max-connections", type=int, default=4096,
                        help="open connections kept; beyond this the longest-idle one is closed, "
                             "and 503 only when all are busy with requests (default: 4096)")
@@ -72,6 +75,7 @@ def _serve(args: argparse.Namespace) -> int:
         archive_dir=args.archive_dir or runner.default_archive_dir(root),
         token=_read_token(args.token_file) if args.token_file else None,
         uncompressed_base=args.uncompressed_base,
+        upstream=args.upstream,
     )
     listen = runner.Listen(host=args.host, port=args.port, max_connections=args.max_connections,
                            head_timeout=args.head_timeout, shutdown_timeout=args.shutdown_timeout)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from typing import Any, Iterable, Optional
 
 from tfhub import formats
@@ -36,7 +37,7 @@ def _ambient_load_options() -> Any:
 
 def load_handle(handle: Any, tags: Optional[Iterable[str]], load_options: Any,
                 trainable: bool, signature: Optional[str]) -> LoadedHandle:
-    """Loads ``handle`` (a string) or passes a callable through.
+    """Loads ``handle`` (a string) or passes a callable or a loaded SavedModel through.
 
     A TF1 Hub format module constructed with ``trainable=True`` is loaded for
     fine-tuning; otherwise ``hub.load`` is used, as in tensorflow_hub.
@@ -47,6 +48,10 @@ def load_handle(handle: Any, tags: Optional[Iterable[str]], load_options: Any,
         OSError: the handle cannot be resolved.
     """
     if callable(handle) and not isinstance(handle, str):
+        return LoadedHandle(handle, bool(getattr(handle, "_is_hub_module_v1", False)), False)
+    if not isinstance(handle, (str, os.PathLike)) and hasattr(handle, "signatures"):
+        # Loaded already but not callable (a Keras 3 model saved with tf.saved_model.save
+        # keeps no __call__): used through a signature, as the same model from a path would be.
         return LoadedHandle(handle, bool(getattr(handle, "_is_hub_module_v1", False)), False)
     load_options = load_options or _ambient_load_options()
     from tfhub.tf2.loading import load, load_resolved  # noqa: PLC0415

@@ -3,14 +3,18 @@
 * ``GET|HEAD /<model path>?tf-hub-format=compressed``: the model as tar.gz;
 * ``GET /<model path>?tf-hub-format=uncompressed``: the 303 protocol;
 * ``GET /<model path>``: the model's catalog page; ``GET /``: the index.
+
+With an upstream (a pull-through mirror), an archive request for a handle ROOT
+lacks fetches it first (:mod:`tfhub.server.mirror`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import http
 import urllib.parse
 from pathlib import Path
-from typing import Optional
+from typing import Dict, Optional
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -26,6 +30,7 @@ from tfhub.server.archives import ArchiveStore
 from tfhub.server.catalog import Catalog
 from tfhub.server.discovery import ModelRoot, ServedModel
 from tfhub.server.middleware import AccessLog, BearerToken
+from tfhub.server.mirror import Mirror
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,6 +42,12 @@ class ServeSettings:
     token: Optional[str] = None  # require "Authorization: Bearer <token>"
     uncompressed_base: Optional[str] = None  # e.g. gs://bucket/models, for the 303 protocol
     max_parallel_builds: int = 2
+    upstream: Optional[str] = None  # a hub to fetch missing models from (a pull-through mirror)
+
+    @property
+    def upstream_cache_dir(self) -> Path:
+        """The door's cache for the mirror's downloads: private, not the user's."""
+        return self.archive_dir / "upstream-cache"
 
 
 class _Server:
@@ -47,19 +58,24 @@ class _Server:
         self.root = ModelRoot(settings.root)
         self.archives = ArchiveStore(settings.archive_dir, settings.max_parallel_builds)
         self.catalog = Catalog(self.root)
+        self.mirror = (Mirror(self.root, settings.upstream, settings.upstream_cache_dir)
+                       if settings.upstream else None)
 
     async def index(self, request: Request) -> Response:
         rows = await self.catalog.rows()
         return HTMLResponse(pages.index_page(rows, str(request.base_url)))
 
     async def model(self, request: Request) -> Response:
-        try:
-            model = self.root.locate(request.path_params["path"])
-        except errors.ServedPathError as exc:
-            return PlainTextResponse(f"403 Forbidden: {exc}\n", status_code=403)
-        except errors.ServedModelNotFoundError as exc:
-            return PlainTextResponse(f"404 Not Found: {exc}\n", status_code=404)
         wanted = _requested_format(request)
+        try:
+            model = await self._locate(request.path_params["path"], fetch=wanted == "compressed")
+        except errors.ServedPathError as exc:
+            return _plain(403, exc)
+        except errors.ServedModelNotFoundError as exc:
+            return _plain(404, exc)
+        except errors.UpstreamError as exc:
+            busy = {"Retry-After": "5"} if exc.http_status == 503 else None
+            return _plain(exc.http_status, exc, busy)
         if wanted == "compressed":
             return await self._archive(request, model)
         if wanted == "uncompressed":
@@ -72,6 +88,23 @@ class _Server:
         if request.method == "HEAD":
             return Response(media_type="text/html")
         return await self._page(request, model)
+
+    async def _locate(self, path: str, fetch: bool) -> ServedModel:
+        """The model at ``path``; a mirror fetches a missing one from its upstream when ``fetch``.
+
+        A mirror serves no hidden path: its half-copied models (a fetch killed
+        while copying) wait in hidden directories until they are renamed.
+        """
+        if self.mirror is not None and any(s.startswith(".") for s in path.split("/")):
+            raise errors.ServedModelNotFoundError(
+                f"No model at {'/' + path[:200]!r}: a mirror serves no hidden paths. "
+                "The catalog at / lists every model.")
+        try:
+            return self.root.locate(path)
+        except errors.ServedModelNotFoundError:
+            if self.mirror is None or not fetch:
+                raise
+        return await self.mirror.fetch(path)
 
     async def _archive(self, request: Request, model: ServedModel) -> Response:
         for _ in range(2):  # a rebuild may replace the file between lookup and open
@@ -113,6 +146,11 @@ class _Server:
         return HTMLResponse(pages.model_page(handle, model.url_path, description))
 
 
+def _plain(status: int, error: Exception, headers: Optional[Dict[str, str]] = None) -> Response:
+    return PlainTextResponse(f"{status} {http.HTTPStatus(status).phrase}: {error}\n", status_code=status,
+                             headers=headers)
+
+
 def _requested_format(request: Request) -> Optional[str]:
     """The last ``tf-hub-format`` value: clients append theirs to the handle's query."""
     values = request.query_params.getlist(FORMAT_QUERY_KEY)
@@ -124,6 +162,7 @@ def create_app(settings: ServeSettings) -> Starlette:
 
     Raises:
         ServedModelNotFoundError: the root is not a directory.
+        ConfigError: the upstream is not an http(s) base URL.
     """
     server = _Server(settings)
     middleware = [Middleware(AccessLog)]

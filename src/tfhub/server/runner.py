@@ -96,7 +96,8 @@ def serve(settings: ServeSettings, listen: Listen, announce: Optional[TextIO] = 
     host, port = sock.getsockname()[:2]
     shown_host = f"[{host}]" if ":" in host else host
     announce = announce or sys.stdout
-    print(f"tfhub serve: http://{shown_host}:{port}/ serving {settings.root} "
+    mirroring = f" mirroring {settings.upstream}" if settings.upstream else ""
+    print(f"tfhub serve: http://{shown_host}:{port}/ serving {settings.root}{mirroring} "
           f"(archives in {settings.archive_dir}, pid {os.getpid()})", file=announce, flush=True)
     uv_config = uvicorn.Config(
         app,
