@@ -8,7 +8,7 @@ VENV_NOTF := .venv-notf
 PIP_FLAGS := -q --disable-pip-version-check
 PYTEST_FLAGS ?= -q -ra
 
-.PHONY: demo test test-fast lint test-main test-tf215 test-notf test-latest lock bench browser clean help
+.PHONY: demo test test-fast lint test-main test-tf215 test-notf test-latest lock bench browser aria2 clean help
 
 help:
 	@echo "make demo   - build example models, serve them on 127.0.0.1, resolve, load, infer (offline)"
@@ -69,13 +69,22 @@ demo: $(VENV)/.tfhub-installed
 
 # Headless Chromium renders the model host's catalog pages in the tests; without apt
 # (or root) those tests skip and say why.
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+# $(1): command, $(2): Debian package, $(3): what it is for, $(4): what happens without it.
+define apt_tool
+	@command -v $(1) >/dev/null 2>&1 || { \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	    echo "== installing Debian's chromium (for the catalog page tests)"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
-	      || echo "== chromium could not be installed: the browser tests will skip"; \
-	  else echo "== chromium is missing and apt is unavailable (or not root): the browser tests will skip"; fi; }
+	    echo "== installing Debian's $(2) ($(3))"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null \
+	      || echo "== $(2) could not be installed: $(4)"; \
+	  else echo "== $(1) is missing and apt is unavailable (or not root): $(4)"; fi; }
+endef
+
+browser:
+	$(call apt_tool,chromium,chromium,for the catalog page tests,the browser tests will skip)
+
+# The parallel-download floor of the capped-link benchmark (`aria2c -x8`, then tar).
+aria2:
+	$(call apt_tool,aria2c,aria2,the benchmark's parallel-download floor,the capped-link figure has no floor)
 
 # $(1): lane name, $(2): venv dir, $(3): test paths (default: the whole suite).
 # Runs the tests and prints the lane's time.
@@ -130,7 +139,7 @@ test-main: $(VENV)/.tfhub-installed
 test-tf215: $(VENV_TF215)/.tfhub-installed
 	$(VENV_TF215)/bin/python -m pytest $(PYTEST_FLAGS)
 
-bench: $(VENV)/.tfhub-installed $(VENV_TF215)/.tfhub-installed
+bench: aria2 $(VENV)/.tfhub-installed $(VENV_TF215)/.tfhub-installed
 	$(VENV)/bin/python benchmarks/run.py
 
 clean:

@@ -140,10 +140,10 @@ def verdict(ok: Optional[bool]) -> str:
 
 
 class Server:
-    """benchmarks/server.py in its own process, serving ``root``."""
+    """benchmarks/server.py in its own process, serving ``root`` (``options``: see its --help)."""
 
-    def __init__(self, root: Path):
-        self._process = subprocess.Popen([sys.executable, str(BENCH_DIR / "server.py"), str(root)],
+    def __init__(self, root: Path, *options: str):
+        self._process = subprocess.Popen([sys.executable, str(BENCH_DIR / "server.py"), str(root), *options],
                                           stdout=subprocess.PIPE, text=True)
         line = self._process.stdout.readline()
         if not line.startswith("PORT "):
@@ -166,8 +166,8 @@ class Server:
 
 
 @contextlib.contextmanager
-def serving(root: Path) -> Iterator[Server]:
-    server = Server(root)
+def serving(root: Path, *options: str) -> Iterator[Server]:
+    server = Server(root, *options)
     try:
         yield server
     finally:

@@ -190,7 +190,47 @@ def probe_module(args: argparse.Namespace) -> dict:
     }
 
 
-PROBES = {"import": probe_import, "resolve": probe_resolve, "load": probe_load,
+def _inflate_seconds(open_stream, path: str) -> float:
+    """Wall seconds to decompress ``path`` to nowhere, reading 1 MiB at a time."""
+    start = time.perf_counter()
+    with open_stream(path) as stream:
+        while stream.read(1 << 20):
+            pass
+    return time.perf_counter() - start
+
+
+def _gunzips() -> dict:
+    """The gunzips importable here: name -> function opening a path as a decompressed stream."""
+    import gzip
+
+    found = {"zlib (gzip module)": lambda p: gzip.open(p, "rb")}
+    try:
+        from isal import igzip, igzip_threaded
+
+        found["ISA-L, reader thread (what tfhub uses)"] = lambda p: igzip_threaded.open(p, "rb", threads=1)
+        found["ISA-L, one thread"] = lambda p: igzip.open(p, "rb")
+    except ImportError:
+        pass
+    try:
+        import rapidgzip
+
+        cores = os.cpu_count() or 1
+        found[f"rapidgzip, {cores} threads"] = lambda p: rapidgzip.open(p, parallelization=cores)
+    except ImportError:
+        pass
+    return found
+
+
+def probe_inflate(args: argparse.Namespace) -> dict:
+    """Each available gunzip decompresses the archive, in turns, ``--loads`` times."""
+    samples = {name: [] for name in _gunzips()}
+    for _ in range(args.loads):
+        for name, open_stream in _gunzips().items():
+            samples[name].append(_inflate_seconds(open_stream, args.handle))
+    return {"seconds": samples}
+
+
+PROBES = {"inflate": probe_inflate, "import": probe_import, "resolve": probe_resolve, "load": probe_load,
           "keras": probe_keras, "module": probe_module}
 
 

@@ -24,12 +24,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import harness, models, report
-from benchmarks.figures import (catalog_latency, cold_resolve, concurrent_resolve, convert, docs_search, hub_module,
-                                imports, keras_layer, load, serve_load, warm_resolve)
+from benchmarks.figures import (capped_link, catalog_latency, cold_resolve, concurrent_resolve, convert, docs_search,
+                                hub_module, imports, inflate, keras_layer, load, serve_load, warm_resolve)
 
 FIGURES = {
     "import": imports,
     "cold_resolve": cold_resolve,
+    "capped_link": capped_link,
+    "inflate": inflate,
     "warm_resolve": warm_resolve,
     "load": load,
     "keras_layer": keras_layer,

@@ -17,22 +17,38 @@ CURL_LABEL = "curl URL | tar xz (floor)"
 
 def _curl_tar(url: str, target: Path) -> dict:
     """One `curl | tar xz` run: wall seconds and the peak RSS of its largest process."""
-    command = f"set -o pipefail; curl -sSf '{url}' | tar xzf - -C '{target}'"
+    return timed_shell(f"set -o pipefail; curl -sSf '{url}' | tar xzf - -C '{target}'", url)
+
+
+def timed_shell(command: str, url: str) -> dict:
+    """One run of a bash command: wall seconds, the peak RSS of its largest process, CPU."""
     start = time.perf_counter()
     process = subprocess.Popen(["bash", "-c", command])
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
-        raise RuntimeError(f"curl | tar xz failed ({process.returncode}) for {url}")
-    # bash waits for curl, tar and gzip: their CPU counts in its rusage.
+        raise RuntimeError(f"{command} failed ({process.returncode}) for {url}")
+    # bash waits for its children (curl, tar, gzip): their CPU counts in its rusage.
     return {"seconds": seconds, "rss_peak_mb": usage.ru_maxrss / 1024,
             "cpu_seconds": usage.ru_utime + usage.ru_stime}
 
 
-def _settle() -> None:
+def settle() -> None:
     """Lets the previous run's written pages reach the disk before the next run."""
     os.sync()
+
+
+def resolve_once(settings, subject, server, name: str, label: str) -> dict:
+    """One cold resolve of model ``name`` by ``subject`` in a fresh process and cache: its probe result."""
+    cache = settings.scratch(label)
+    handle = server.handle(name, f"{label}-{uuid.uuid4().hex[:8]}")
+    result = run_probe(subject, "resolve", "--handle", handle, cache_dir=cache)
+    if not (Path(result["path"]) / "saved_model.pb").is_file():
+        raise RuntimeError(f"{subject.label} resolved {handle} to an incomplete directory")
+    remove(cache)
+    settle()
+    return result
 
 
 def _warm_server_cache(url: str) -> None:
@@ -49,19 +65,12 @@ def measure(ctx, name: str) -> dict:
         _warm_server_cache(server.handle(name, "warmup") + "?tf-hub-format=compressed")
     for _ in range(settings.repeats if name == ctx.models.small else settings.heavy_repeats):
         for subject in subjects:
-            cache = settings.scratch("cold")
-            handle = server.handle(name, f"cold-{uuid.uuid4().hex[:8]}")
-            result = run_probe(subject, "resolve", "--handle", handle, cache_dir=cache)
-            if not (Path(result["path"]) / "saved_model.pb").is_file():
-                raise RuntimeError(f"{subject.label} resolved {handle} to an incomplete directory")
-            samples[subject.label].append(result)
-            remove(cache)
-            _settle()
+            samples[subject.label].append(resolve_once(settings, subject, server, name, "cold"))
         if have_curl:
             target = settings.scratch("curl")
             curl_samples.append(_curl_tar(server.handle(name, "curl") + "?tf-hub-format=compressed", target))
             remove(target)
-            _settle()
+            settle()
     rows = []
     for subject in subjects:
         results = samples[subject.label]

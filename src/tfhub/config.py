@@ -6,6 +6,7 @@ Nothing here is read at import time, so a change of environment (or a test's
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import math
 import os
@@ -27,6 +28,9 @@ RETRIES_ENV = "TFHUB_HTTP_RETRIES"
 RETRY_AFTER_MAX_ENV = "TFHUB_HTTP_RETRY_AFTER_MAX"
 LOW_SPEED_LIMIT_ENV = "TFHUB_HTTP_LOW_SPEED_LIMIT"
 LOW_SPEED_TIME_ENV = "TFHUB_HTTP_LOW_SPEED_TIME"
+CONNECTIONS_ENV = "TFHUB_DOWNLOAD_CONNECTIONS"
+DEFAULT_CONNECTIONS = 8  # as `aria2c -x8`; servers that cap each connection are the common case
+MAX_CONNECTIONS = 64
 # Longer than any sane wait, short enough for socket timeouts and time.sleep.
 _MAX_SECONDS = 1e6
 
@@ -191,6 +195,52 @@ def http_low_speed() -> tuple:
     limit = _number(LOW_SPEED_LIMIT_ENV, 1024.0, "a number of bytes per second >= 0", exclusive=False)
     window = _positive_float(LOW_SPEED_TIME_ENV, 60.0)
     return limit, window
+
+
+def download_connections() -> int:
+    """How many connections one download may use (``TFHUB_DOWNLOAD_CONNECTIONS``, default 8).
+
+    Several only when the server answers ranges of a body with a strong
+    validator and a length; 1 always downloads over one connection.
+
+    Raises:
+        ConfigError: not a whole number from 1 to 64.
+    """
+    value = _whole_number(CONNECTIONS_ENV, DEFAULT_CONNECTIONS)
+    if not 1 <= value <= MAX_CONNECTIONS:
+        raise errors.ConfigError(
+            f"{CONNECTIONS_ENV}={value} must be from 1 to {MAX_CONNECTIONS} (1: one connection)."
+        )
+    return value
+
+
+@dataclasses.dataclass(frozen=True)
+class DownloadSettings:
+    """The settings of one download, read from the environment once, when it starts.
+
+    Passed down to every request and part of that download, so a setting
+    cannot change halfway through, and nothing deep in the call stack reads
+    the environment.
+    """
+
+    timeouts: tuple  # (connect, read) seconds
+    retries: int
+    low_speed: float  # bytes per second; 0 turns the check off
+    low_speed_window: float  # seconds
+    connections: int
+    progress: Optional[bool]  # see download_progress()
+
+    @classmethod
+    def read(cls) -> "DownloadSettings":
+        """The current settings.
+
+        Raises:
+            ConfigError: one of them is malformed.
+        """
+        low_speed, window = http_low_speed()
+        return cls(timeouts=http_timeouts(), retries=http_retries(), low_speed=low_speed,
+                   low_speed_window=window, connections=download_connections(),
+                   progress=download_progress())
 
 
 MIRROR_ENV = "TFHUB_MIRROR"

@@ -51,9 +51,11 @@ def test_numeric_settings_give_a_finite_value_or_config_error(setenv, value):
     if "\0" in value:
         return  # the environment cannot hold NUL
     for name in (config.READ_TIMEOUT_ENV, config.CONNECT_TIMEOUT_ENV, config.RETRIES_ENV,
-                 config.RETRY_AFTER_MAX_ENV, config.LOW_SPEED_LIMIT_ENV, config.LOW_SPEED_TIME_ENV):
+                 config.RETRY_AFTER_MAX_ENV, config.LOW_SPEED_LIMIT_ENV, config.LOW_SPEED_TIME_ENV,
+                 config.CONNECTIONS_ENV):
         setenv(name, value)
-    for read in (config.http_timeouts, config.http_retries, config.http_retry_after_max, config.http_low_speed):
+    for read in (config.http_timeouts, config.http_retries, config.http_retry_after_max, config.http_low_speed,
+                 config.download_connections):
         try:
             result = read()
         except errors.ConfigError:

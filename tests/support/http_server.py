@@ -43,6 +43,7 @@ class Route:
     later_body: Union[bytes, None] = None  # the body answered after the first request (it changed)
     range_from_zero: bool = False  # answer a Range with 206 and the whole body (Content-Range 0-...)
     endless_after: Optional[float] = None  # after the body, send zeros for this many seconds
+    cut_once_at: Optional[int] = None  # the first 206 that would send this byte closes just before it
 
 
 @dataclasses.dataclass
@@ -241,12 +242,13 @@ def _make_handler(server: TestServer):  # a class
             if route.later_body is not None and count > 1:
                 route = dataclasses.replace(route, body=route.later_body, later_body=None)
             size = _body_size(route.body)
-            start, status = 0, 200
+            start, end, status = 0, size, 200
             wanted = self.headers.get("Range")
             if_range = self.headers.get("If-Range")
             etag = _etag(route)
             if route.ranges and wanted and wanted.startswith("bytes=") and (if_range is None or if_range == etag):
-                start = int(wanted[len("bytes="):].split("-")[0])
+                first, _, last = wanted[len("bytes="):].partition("-")
+                start, end = int(first), min(size, int(last) + 1) if last.strip() else size
                 status = 206
                 if route.range_from_zero:
                     start = 0
@@ -258,23 +260,26 @@ def _make_handler(server: TestServer):  # a class
             if route.ranges:
                 self.send_header("Accept-Ranges", "bytes")
             if status == 206:
-                self.send_header("Content-Range", f"bytes {start}-{size - 1}/{size}")
+                self.send_header("Content-Range", f"bytes {start}-{end - 1}/{size}")
             if route.send_length and route.endless_after is None:
-                self.send_header("Content-Length", str(size - start))
+                self.send_header("Content-Length", str(end - start))
             else:
                 self.send_header("Connection", "close")
             self.end_headers()
             if not send_body:
                 return
-            limit, stall_at = size, None
+            limit, stall_at = end, None
             if count <= route.faulty_requests:
                 if route.truncate_at is not None:
-                    limit = min(size, max(start, route.truncate_at))
+                    limit = min(end, max(start, route.truncate_at))
                 stall_at = route.stall_after
+            with server._lock:  # one cut, by whichever answer gets there first
+                if status == 206 and route.cut_once_at is not None and start <= route.cut_once_at < limit:
+                    limit, route.cut_once_at = route.cut_once_at, None
             self._stream(route, start, limit, stall_at)
             if route.endless_after is not None and limit == size:
                 self._endless(route.endless_after)
-            if limit < size or not route.send_length or route.endless_after is not None:
+            if limit < end or not route.send_length or route.endless_after is not None:
                 self.close_connection = True
 
         def _endless(self, seconds: float) -> None:

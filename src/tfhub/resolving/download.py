@@ -10,6 +10,10 @@ validator (a strong ETag or Last-Modified, sent as ``If-Range``) and a 206 is
 used only when its ``Content-Range`` starts where the body stopped. Otherwise
 the body is asked again from its start and the bytes already delivered are
 compared (by CRC-32, computed only for bodies without a validator).
+
+An ``HttpBody`` may also be one part (a byte range) of a body that
+:mod:`tfhub.resolving.parts` downloads over several connections; a part is
+only ever continued with its own range of the same body.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import threading
 import time
 import urllib.parse
 import zlib
-from typing import Dict, Optional
+from typing import Optional, Tuple
 
 import requests
 import urllib3
@@ -74,48 +78,93 @@ def status_error(handle: str, url: str, response: requests.Response) -> errors.D
 
 
 class HttpBody(io.RawIOBase):
-    """The body of a GET, readable as a stream, resumed when interrupted.
+    """The body of a GET (or one byte range of it), readable as a stream, resumed when interrupted.
 
     :meth:`abort` may be called from another thread (the one that got Ctrl-C
     while a decompressor thread reads this body): it wakes a blocked read and
     makes every later read fail at once instead of resuming.
+
+    Args:
+        url: what to GET.
+        handle: the handle, for messages.
+        settings: the download's settings, read once when it started.
+        session: the session to ask with (a new one by default).
+        span: ``(start, end)``: only these bytes (end excluded), asked with
+            ``Range`` and ``If-Range: validator``; anything but a 206 starting
+            at ``start`` means the body changed, and is refused.
+        validator: the body's strong validator, required with ``span``.
+        bar: a progress bar shared with other parts (otherwise one of its own).
+        aborted: an Event shared with other parts: set, every one stops.
     """
 
-    def __init__(self, url: str, handle: str, session: Optional[requests.Session] = None,
-                 extra_headers: Optional[Dict[str, str]] = None, label: Optional[str] = None):
+    def __init__(self, url: str, handle: str, settings: config.DownloadSettings,
+                 session: Optional[requests.Session] = None, span: Optional[Tuple[int, int]] = None,
+                 validator: Optional[str] = None, bar: Optional[progress.ProgressBar] = None,
+                 aborted: Optional[threading.Event] = None):
         super().__init__()
         self.url = url
         self.handle = handle
-        self._session = session or new_session()
-        self._headers = dict(extra_headers or {})
-        self._timeouts = config.http_timeouts()
-        self._resumes_left = config.http_retries()
-        self._low_speed, self._low_speed_window = config.http_low_speed()
-        self._aborted = threading.Event()
+        self._settings = settings
+        self._session = session or new_session(settings.retries)
+        self._span = span
+        self._resumes_left = settings.retries
+        self._aborted = aborted or threading.Event()
         self._ended = False
         self._received = 0
-        self._total: Optional[int] = None
-        self._validator: Optional[str] = None
+        self._validator = validator
         self._crc: Optional[int] = None  # of the bytes delivered, when there is no validator
-        self._response = self._request(start=0)
-        _refuse_html(handle, self._response)
-        self._total = _content_length(self._response)
-        self._validator = _validator(self._response)
-        if self._validator is None:
-            self._crc = 0
-        self.final_url = self._response.url
-        self._progress = progress.ProgressBar(label or f"Downloading {handle}", self._total)
+        self._response = self._request(received=0)
+        if span is not None:
+            self._check_part(self._response)
+            self._total: Optional[int] = span[1] - span[0]
+        else:
+            _refuse_html(handle, self._response)
+            self._total = _content_length(self._response)
+            self._validator = _validator(self._response)
+            if self._validator is None:
+                self._crc = 0
+        self._own_bar = bar is None
+        self._bar = bar or progress.ProgressBar(f"Downloading {handle}", self._total, settings.progress)
         self._window_start, self._window_bytes = time.monotonic(), 0
 
+    # -- what the first answer said --------------------------------------------
+    @property
+    def total(self) -> Optional[int]:
+        """The body's length in bytes (of the span, for a part), when the server said it."""
+        return self._total
+
+    @property
+    def validator(self) -> Optional[str]:
+        """The body's strong ETag or Last-Modified, when it has one."""
+        return self._validator
+
+    @property
+    def final_url(self) -> str:
+        """The URL the body came from, after redirects."""
+        return self._response.url
+
+    @property
+    def offers_ranges(self) -> bool:
+        """Whether the server said it answers byte ranges of this body."""
+        return self._response.headers.get("Accept-Ranges", "").strip().lower() == "bytes"
+
+    def hand_over_bar(self) -> progress.ProgressBar:
+        """The progress bar, which this body will no longer close (its new owner will)."""
+        self._own_bar = False
+        return self._bar
+
     # -- requests -------------------------------------------------------------
-    def _request(self, start: int) -> requests.Response:
+    def _request(self, received: int) -> requests.Response:
         self._check_aborted()
-        headers = dict(self._headers)
-        if start and self._validator:
-            headers["Range"] = f"bytes={start}-"
+        headers = {}
+        if self._span is not None:
+            headers["Range"] = f"bytes={self._span[0] + received}-{self._span[1] - 1}"
+            headers["If-Range"] = self._validator
+        elif received and self._validator:
+            headers["Range"] = f"bytes={received}-"
             headers["If-Range"] = self._validator
         try:
-            response = self._session.get(self.url, headers=headers, stream=True, timeout=self._timeouts)
+            response = self._session.get(self.url, headers=headers, stream=True, timeout=self._settings.timeouts)
         except requests.exceptions.RequestException as exc:
             self._check_aborted()
             raise errors.DownloadError(
@@ -126,6 +175,15 @@ class HttpBody(io.RawIOBase):
             raise status_error(self.handle, self.url, response)
         return response
 
+    def _check_part(self, response: requests.Response) -> None:
+        """A part's answer must be its own bytes of the same body: else the body changed."""
+        if response.status_code != 206 or _range_start(response) != self._span[0] + self._received:
+            response.close()  # If-Range did not match: the server sent the new body whole
+            raise self._changed("a range of it came back as another body")
+        if _validator(response) not in (None, self._validator):
+            response.close()
+            raise self._changed("its ETag or Last-Modified changed")
+
     def _resume(self, cause: BaseException) -> None:
         self._check_aborted()
         if self._resumes_left <= 0:
@@ -134,25 +192,29 @@ class HttpBody(io.RawIOBase):
                 "The connection kept breaking or stalling; try again, or raise TFHUB_HTTP_READ_TIMEOUT."
             ) from cause
         self._resumes_left -= 1
-        attempt = config.http_retries() - self._resumes_left
+        attempt = self._settings.retries - self._resumes_left
         # An Event, not time.sleep: abort() from another thread cuts the wait short.
         self._aborted.wait(min(_BACKOFF_MAX_SECONDS, _BACKOFF_SECONDS * (2 ** (attempt - 1))))
         self._check_aborted()
         _log.warning("Download of '%s' interrupted at %d bytes (%s); resuming.",
                      self.handle, self._received, _describe(cause))
         self._response.close()
-        response = self._request(start=self._received)
+        response = self._request(received=self._received)
         if self._aborted.is_set():  # interrupted while that request was on its way
             response.close()
             self._check_aborted()
         self._window_start, self._window_bytes = time.monotonic(), 0
+        if self._span is not None:
+            self._check_part(response)
+            self._response = response
+            return
         if response.status_code == 206 and _range_start(response) == self._received:
             self._response = response
             return
         if response.status_code == 206:
             # A Content-Range that does not start where we stopped: ask for the whole body.
             response.close()
-            response = self._request(start=0)
+            response = self._request(received=0)
         self._restart_from_start(response)
 
     def _restart_from_start(self, response: requests.Response) -> None:
@@ -193,14 +255,14 @@ class HttpBody(io.RawIOBase):
     def _check_speed(self, now: float) -> None:
         """A body slower than TFHUB_HTTP_LOW_SPEED_LIMIT over the window counts as a stall."""
         elapsed = now - self._window_start
-        if elapsed < self._low_speed_window:
+        if elapsed < self._settings.low_speed_window:
             return
-        if self._window_bytes < self._low_speed * elapsed:
+        if self._window_bytes < self._settings.low_speed * elapsed:
             speed = self._window_bytes / elapsed
             self._window_start, self._window_bytes = now, 0
             raise _TooSlowError(
                 f"the server sent {speed:.0f} bytes/s over {elapsed:.0f} s, below "
-                f"TFHUB_HTTP_LOW_SPEED_LIMIT={self._low_speed:.0f} over TFHUB_HTTP_LOW_SPEED_TIME"
+                f"TFHUB_HTTP_LOW_SPEED_LIMIT={self._settings.low_speed:.0f} over TFHUB_HTTP_LOW_SPEED_TIME"
             )
         self._window_start, self._window_bytes = now, 0
 
@@ -213,7 +275,7 @@ class HttpBody(io.RawIOBase):
             try:
                 # read1: whatever one socket read brings, so a stall loses nothing.
                 data = self._response.raw.read1(len(buffer))
-                if self._low_speed:
+                if self._settings.low_speed:
                     self._window_bytes += len(data)
                     self._check_speed(time.monotonic())
             except _READ_FAILURES as exc:
@@ -232,7 +294,7 @@ class HttpBody(io.RawIOBase):
                 if self._crc is not None:
                     self._crc = zlib.crc32(data, self._crc)
                 self._received += count
-                self._progress.update(count)
+                self._bar.update(count)
                 return count
             self._check_aborted()
             if self._ended:
@@ -263,14 +325,10 @@ class HttpBody(io.RawIOBase):
 
     def close(self) -> None:
         if not self.closed:
-            self._progress.close()
+            if self._own_bar:
+                self._bar.close()
             self._response.close()
         super().close()
-
-    @property
-    def received(self) -> int:
-        """Bytes of the body received so far."""
-        return self._received
 
 
 def _socket_of(response: requests.Response) -> Optional[socket.socket]:

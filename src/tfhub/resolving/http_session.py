@@ -20,6 +20,7 @@ from typing import Optional
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
+from requests.auth import AuthBase
 from urllib3.util.retry import Retry
 
 from tfhub import config, errors
@@ -109,6 +110,31 @@ def _origin(url: str) -> tuple:
     return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
 
 
+def _same_origin_or_upgrade(old: tuple, new: tuple) -> bool:
+    upgrade = old[0] == "http" and new[0] == "https" and old[1] == new[1] and old[2] == 80 and new[2] == 443
+    return old == new or upgrade
+
+
+def same_credentials_origin(asked_url: str, url: str) -> bool:
+    """Whether credentials meant for ``asked_url`` may go to ``url``: its origin, or its https upgrade."""
+    return _same_origin_or_upgrade(_origin(asked_url), _origin(url))
+
+
+class _NoCredentials(AuthBase):
+    """An auth that adds nothing: set on a session, requests looks up no ``~/.netrc``."""
+
+    def __call__(self, request):  # requests' hook
+        return request
+
+
+def drop_credentials(session: requests.Session) -> None:
+    """Makes ``session`` send no credentials at all (for a URL of another origin than the one asked)."""
+    for name in getattr(session, "extra_header_names", ()):
+        session.headers.pop(name, None)
+    session.auth = _NoCredentials()
+    session.sends_credentials = False
+
+
 class _Session(requests.Session):
     """A session whose credentials never follow a redirect to another origin.
 
@@ -121,6 +147,7 @@ class _Session(requests.Session):
 
     extra_header_names: frozenset = frozenset()
     check_certificates: bool = True
+    sends_credentials: bool = True  # False: none at all, on any redirect (see drop_credentials)
     _asked_origin: tuple = ()
 
     def resolve_redirects(self, resp, req, *args, **kwargs):
@@ -137,8 +164,7 @@ class _Session(requests.Session):
 
     def rebuild_auth(self, prepared_request, response) -> None:  # requests' hook
         old, new = self._asked_origin or _origin(response.request.url), _origin(prepared_request.url)
-        upgrade = old[0] == "http" and new[0] == "https" and old[1] == new[1] and old[2] == 80 and new[2] == 443
-        if old == new or upgrade:
+        if self.sends_credentials and _same_origin_or_upgrade(old, new):
             super().rebuild_auth(prepared_request, response)
             return
         # Another origin: no Authorization, no extra headers, and no netrc lookup.

@@ -11,8 +11,6 @@ from __future__ import annotations
 import sys
 from typing import Optional
 
-from tfhub import config
-
 
 def _someone_watches() -> bool:
     """A terminal on stderr, or a notebook kernel rendering our output."""
@@ -24,18 +22,21 @@ def _someone_watches() -> bool:
     return "ipykernel" in sys.modules
 
 
-def wanted() -> bool:
-    """Whether a download started now shows a bar."""
-    choice = config.download_progress()
+def wanted(choice: Optional[bool]) -> bool:
+    """Whether a download shows a bar, given its ``DownloadSettings.progress``."""
     return _someone_watches() if choice is None else choice
 
 
 class ProgressBar:
-    """A bar of network bytes, or nothing at all when no bar is wanted."""
+    """A bar of network bytes, or nothing at all when no bar is wanted.
 
-    def __init__(self, label: str, total: Optional[int]):
+    ``update`` may be called from several threads (the parts of a parallel
+    download): tqdm takes its own lock.
+    """
+
+    def __init__(self, label: str, total: Optional[int], choice: Optional[bool]):
         self._bar = None
-        if wanted():
+        if wanted(choice):
             from tqdm.auto import tqdm  # only when a bar is shown
 
             self._bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024,

@@ -8,7 +8,6 @@ urllib3 take ~0.1-0.5 s to import, which a cache hit must not pay.
 
 from __future__ import annotations
 
-import functools
 import io
 import os
 from typing import BinaryIO, Callable, Dict, Optional
@@ -19,24 +18,31 @@ from tfhub.resolving.cache import Fetched
 from tfhub.resolving.handles import HandleKind
 
 
-def archive_fetcher(handle: str, pin: Optional[str]) -> Callable[["os.PathLike[str]"], Fetched]:
+def archive_fetcher(handle: str, pin: Optional[str],
+                    settings: Optional[config.DownloadSettings] = None) -> Callable[["os.PathLike[str]"], Fetched]:
     """fetch(target): extracts the handle's archive into target, checking ``pin``.
+
+    ``settings`` (read now when not given) hold for the whole download. Pieces
+    of a parallel download spill beside ``target``, in the cache's temp area.
 
     Raises (from fetch):
         IntegrityError: the archive's SHA-256 is not ``pin``.
         DownloadError, ArchiveError, UnsafeArchiveError, DiskFullError.
     """
     if handles.kind_of(handle) is HandleKind.HTTP:
-        def open_stream() -> BinaryIO:
-            from tfhub.resolving import download  # only for HTTP handles
+        settings = config.DownloadSettings.read() if settings is None else settings
+        url = handles.archive_url(handles.mirrored(handle, config.mirrors()))
 
-            url = handles.archive_url(handles.mirrored(handle, config.mirrors()))
-            return download.HttpBody(url, handle)
+        def open_stream(target: "os.PathLike[str]") -> BinaryIO:
+            from tfhub.resolving import parts  # only for HTTP handles
+
+            return parts.open_body(url, handle, settings, os.path.dirname(os.fspath(target)))
     else:
-        open_stream = functools.partial(_open_gfile_archive, handle)
+        def open_stream(target: "os.PathLike[str]") -> BinaryIO:
+            return _open_gfile_archive(handle)
 
     def fetch(target: "os.PathLike[str]") -> Fetched:
-        with open_stream() as stream:
+        with open_stream(target) as stream:
             return _extract_checked(stream, target, handle, pin)
 
     return fetch
