@@ -70,3 +70,14 @@ def _stop(server: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait()
+
+
+def keras3() -> bool:
+    """Whether ``tf.keras`` is Keras 3 here (TF 2.16+ without ``TF_USE_LEGACY_KERAS=1``).
+
+    The tutorials' ``model.save(directory)`` writes a SavedModel with Keras 2; Keras 3
+    refuses a path without ``.keras`` and exports SavedModels with ``model.export``.
+    """
+    from tfhub.keras import flavour  # noqa: PLC0415 - only the scripts that ask need it here
+
+    return flavour.which_keras() == flavour.KERAS3

@@ -176,5 +176,10 @@ def bert_encoder(path: str, hidden: int = 512, layers: int = 4, dropout: float =
         call.get_concrete_function(spec, training)
     variables = [words, types, *blocks, pooler]
     root = reusable_root(call, variables, variables, [])
-    serving = tf.function(lambda inputs: call(inputs, False), input_signature=[spec])
+    @tf.function(input_signature=[spec])
+    def serving(inputs: dict) -> dict:  # a signature's outputs are a flat dict
+        outputs = dict(call(inputs, False))
+        outputs.update({f"encoder_outputs_{i}": x for i, x in enumerate(outputs.pop("encoder_outputs"))})
+        return outputs
+
     tf.saved_model.save(root, path, signatures={"serving_default": serving})

@@ -115,9 +115,12 @@ class HubLayerCore:
         self._hub_register_losses([self._gated(loss) for loss in rules.regularization_losses(obj)])
 
     def _gated(self, loss: Callable[[], Any]) -> Callable[[], Any]:
-        """A loss that counts only while the layer is trainable (read lazily)."""
+        """A loss that counts only while the layer is trainable (read lazily).
+
+        Zero is a tensor: Keras 3's ``fit`` reads the ``dtype`` of every loss.
+        """
         def gated_loss() -> Any:
-            return loss() if self.trainable else 0.0
+            return loss() if self.trainable else tensorflow().zeros([])
         return gated_loss
 
     # -- calling -------------------------------------------------------------
