@@ -10,7 +10,7 @@ import types
 from typing import Any, Callable, List
 
 from tfhub._tf import tensorflow
-from tfhub.keras import flavour, rules
+from tfhub.keras import flavour, layer_core, rules
 from tfhub.keras.layer import KerasLayer as HubKerasLayer
 
 
@@ -52,10 +52,7 @@ class KerasLayer(HubKerasLayer, keras2.layers.Layer):
     def _hub_default_training(self) -> Any:
         return keras2.backend.learning_phase()
 
-    # Not converted by AutoGraph: it has no tensor-dependent Python control flow
-    # (training goes through smart_cond), and AutoGraph would re-raise our errors
-    # as StagingError instead of their own (ValueError) types.
-    call = tensorflow().autograph.experimental.do_not_convert(HubKerasLayer.call)
+    call = layer_core.not_autograph_converted(HubKerasLayer.call)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         if self._output_shape is None:

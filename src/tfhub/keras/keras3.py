@@ -11,7 +11,7 @@ from typing import Any, Callable, List, Optional, Tuple
 import keras
 
 from tfhub._tf import tensorflow
-from tfhub.keras import flavour, ragged_specs, rules
+from tfhub.keras import flavour, layer_core, ragged_specs, rules
 from tfhub.keras.layer import KerasLayer as HubKerasLayer
 
 if not keras.__version__.startswith("3."):  # pragma: no cover - environment guard
@@ -66,10 +66,7 @@ class KerasLayer(HubKerasLayer, keras.layers.Layer):
     def _hub_default_training(self) -> Any:
         return False
 
-    # Not converted by AutoGraph: it has no tensor-dependent Python control flow
-    # (training goes through smart_cond), and AutoGraph would re-raise our errors
-    # as StagingError instead of their own (ValueError) types.
-    call = tensorflow().autograph.experimental.do_not_convert(HubKerasLayer.call)
+    call = layer_core.not_autograph_converted(HubKerasLayer.call)
 
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         # Keras 3 takes only tensors positionally; tensorflow_hub's layer (a
