@@ -8,12 +8,14 @@ VENV_NOTF := .venv-notf
 PIP_FLAGS := -q --disable-pip-version-check
 PYTEST_FLAGS ?= -q -ra
 
-.PHONY: demo test test-main test-tf215 test-notf test-latest lock bench browser clean help
+.PHONY: demo test test-fast lint test-main test-tf215 test-notf test-latest lock bench browser clean help
 
 help:
 	@echo "make demo   - build example models, serve them on 127.0.0.1, resolve, load, infer (offline)"
 	@echo "make test   - the whole test suite on TF 2.21 (.venv) and TF 2.15 (.venv-tf215),"
-	@echo "              and the TensorFlow-free part of it without TensorFlow (.venv-notf)"
+	@echo "              and the TensorFlow-free part of it without TensorFlow (.venv-notf); lint first"
+	@echo "make test-fast - every test that needs no TensorFlow, without it (.venv-notf)"
+	@echo "make lint   - ruff over the tree, mypy over the public API (both configured in pyproject.toml)"
 	@echo "make bench  - benchmarks side by side with tensorflow_hub; rewrites docs/benchmarks.md"
 	@echo "make lock   - rewrite requirements/lock-*.txt from the lane inputs (newest releases they admit)"
 	@echo "make test-latest - the canary: the suite against the newest releases, locks ignored"
@@ -83,19 +85,24 @@ define run_lane
 	echo "== lane: $(1) took $$(( $$(date +%s) - t0 )) s";
 endef
 
-# What runs without TensorFlow: inspection, the CLI, the catalog pages.
-NOTF_TESTS := tests/formats tests/cli/test_cache_and_model_commands.py tests/cli/test_cli_bundles.py tests/cli/test_serve_errors.py \
-  tests/server/test_catalog_without_tensorflow.py
+# ruff (bugs, not style) over the tree; mypy over the public API. Both read pyproject.toml.
+lint: $(VENV)/.tfhub-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
-test: browser $(VENV)/.tfhub-installed $(VENV_TF215)/.tfhub-installed $(VENV_NOTF)/.tfhub-installed
+# The no-TF lane collects the whole suite: a test that imports TensorFlow is skipped there
+# with its reason (tests/support/tensorflow_free.py); everything else runs.
+test: lint browser $(VENV)/.tfhub-installed $(VENV_TF215)/.tfhub-installed $(VENV_NOTF)/.tfhub-installed
 	@status=0; \
 	$(call run_lane,TensorFlow 2.21,$(VENV)) \
 	$(call run_lane,TensorFlow 2.15,$(VENV_TF215)) \
-	$(call run_lane,no TensorFlow,$(VENV_NOTF),$(NOTF_TESTS)) \
+	$(call run_lane,no TensorFlow,$(VENV_NOTF)) \
 	exit $$status
 
-test-notf: $(VENV_NOTF)/.tfhub-installed
-	$(VENV_NOTF)/bin/python -m pytest $(PYTEST_FLAGS) $(NOTF_TESTS)
+test-fast: browser $(VENV_NOTF)/.tfhub-installed
+	@status=0; $(call run_lane,no TensorFlow,$(VENV_NOTF)) exit $$status
+
+test-notf: test-fast
 
 # The canary: the same suite against the newest releases the lane inputs admit, locks
 # ignored, so an upstream break is seen on purpose. Not part of CI.
@@ -127,4 +134,4 @@ bench: $(VENV)/.tfhub-installed $(VENV_TF215)/.tfhub-installed
 	$(VENV)/bin/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(VENV_TF215) $(VENV_NOTF) $(VENV_LATEST) $(VENV_LATEST_TF215) .venv-tools .bench build src/*.egg-info
+	rm -rf $(VENV) $(VENV_TF215) $(VENV_NOTF) $(VENV_LATEST) $(VENV_LATEST_TF215) .venv-tools .bench build src/*.egg-info .mypy_cache .ruff_cache

@@ -48,7 +48,7 @@ def write_saved_model(path: str, megabytes: float) -> None:
 
 
 def write_tf1_module(path: str, megabytes: float, variables: int) -> None:
-    import tfhub as hub  # noqa: PLC0415 - tfhub's own TF1 Hub format writer
+    import tfhub as hub  # tfhub's own TF1 Hub format writer
 
     size = max(1, int(megabytes * (1 << 20)) // (variables * 4))
     initializer = tf.compat.v1.random_normal_initializer(seed=3)
@@ -83,7 +83,7 @@ def main() -> None:
     else:
         write_tf1_module(temp, args.mb, args.variables)
     if args.archive:
-        from tfhub.resolving import archive  # noqa: PLC0415
+        from tfhub.resolving import archive
 
         archive.pack_to_file(temp, args.archive)
     shutil.rmtree(args.path, ignore_errors=True)

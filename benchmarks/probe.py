@@ -97,7 +97,7 @@ def probe_resolve(args: argparse.Namespace) -> dict:
 
 def probe_load(args: argparse.Namespace) -> dict:
     """Alternates hub.load(handle) and tf.saved_model.load(path) after a warm-up load."""
-    import tensorflow as tf  # noqa: PLC0415
+    import tensorflow as tf
 
     hub = import_lib(args.lib)
     path = hub.resolve(args.handle)  # cached: not part of the timing below
@@ -131,7 +131,7 @@ def _median(values: list) -> float:
 
 
 def probe_keras(args: argparse.Namespace) -> dict:
-    import tensorflow as tf  # noqa: PLC0415
+    import tensorflow as tf
 
     hub = import_lib(args.lib)
     path = hub.resolve(args.handle)
@@ -163,7 +163,7 @@ def probe_keras(args: argparse.Namespace) -> dict:
 
 
 def probe_module(args: argparse.Namespace) -> dict:
-    import tensorflow as tf  # noqa: PLC0415
+    import tensorflow as tf
 
     hub = import_lib(args.lib)
     path = hub.resolve(args.handle)
@@ -206,7 +206,7 @@ def main() -> None:
     parser.add_argument("--profile", help="write a pyinstrument HTML profile here")
     args = parser.parse_args()
     if args.profile:
-        import pyinstrument  # noqa: PLC0415 - bench tooling only
+        import pyinstrument  # bench tooling only
 
         profiler = pyinstrument.Profiler(interval=0.001)
         profiler.start()

@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import harness, models, report  # noqa: E402
-from benchmarks.figures import (cold_resolve, concurrent_resolve, convert, hub_module, imports,  # noqa: E402
-                                keras_layer, load, serve_load, warm_resolve)
+from benchmarks import harness, models, report
+from benchmarks.figures import (catalog_latency, cold_resolve, concurrent_resolve, convert, docs_search, hub_module,
+                                imports, keras_layer, load, serve_load, warm_resolve)
 
 FIGURES = {
     "import": imports,
@@ -37,6 +37,8 @@ FIGURES = {
     "hub_module": hub_module,
     "convert": convert,
     "serve_load": serve_load,
+    "docs_search": docs_search,
+    "catalog_latency": catalog_latency,
 }
 
 

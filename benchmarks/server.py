@@ -26,7 +26,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     root = "."
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format, *args):  # noqa: A002 - silence per-request logs
+    def log_message(self, format, *args):  # silence per-request logs
         pass
 
     def _send_json(self, value) -> None:
@@ -37,7 +37,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:  # http.server's name
         url = urllib.parse.urlsplit(self.path)
         if url.path == "/_counts":
             with _LOCK:
@@ -52,7 +52,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         path = os.path.join(self.root, os.path.basename(parts[1]) + ".tar.gz")
         try:
-            data = open(path, "rb")  # noqa: SIM115 - closed below
+            data = open(path, "rb")  # closed below
         except FileNotFoundError:
             self.send_error(404)
             return

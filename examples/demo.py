@@ -20,11 +20,11 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import example_models  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import example_models
+import numpy as np
+import tensorflow as tf
 
-import tfhub as hub  # noqa: E402
+import tfhub as hub
 
 
 def start_tfhub_serve(root: Path, work: Path) -> tuple:

@@ -2,6 +2,11 @@
 
 Every test gets its own cache directory (TFHUB_CACHE_DIR) and a clean set of
 tfhub environment variables, so no test sees another's downloads.
+
+In a venv without TensorFlow (the no-TF lane, `make test-fast`) the whole suite
+is collected; a test file, fixture or test that imports TensorFlow is skipped,
+naming the file and the import (tests/support/tensorflow_free.py). Everything
+else runs.
 """
 
 from __future__ import annotations
@@ -10,6 +15,16 @@ import os
 from pathlib import Path
 
 import pytest
+
+from tests.support import tensorflow_free
+
+tensorflow_free.skip_tests_that_import_tensorflow(Path(__file__).resolve().parent)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """@pytest.mark.tensorflow: TensorFlow is needed where no import in tests/ shows it."""
+    if item.get_closest_marker("tensorflow") and not tensorflow_free.tensorflow_installed():
+        pytest.skip("needs TensorFlow (marked tensorflow: a subprocess or tfhub imports it); this venv has none")
 
 _TFHUB_VARS = (
     "TFHUB_CACHE_DIR",
@@ -27,6 +42,8 @@ _TFHUB_VARS = (
     "TFHUB_MIRROR",
     "TFHUB_HTTP_HEADERS",
     "TFHUB_PIN_FILE",
+    "TFHUB_CACHE_LOCKS",
+    "TFHUB_SERVER",
     "TFHUB_TEST_KILL_AT",
     "TFHUB_TEST_DOOR_LOG",
 )

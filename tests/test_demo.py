@@ -1,9 +1,12 @@
 """`make demo` runs offline and ends with inference results."""
 
+import pytest
+
 from tests.conftest import REPO_ROOT
 from tests.support.examples import run_example
 
 
+@pytest.mark.tensorflow  # the demo builds and runs models
 def test_demo_runs_and_ends_with_inference_results(tmp_path):
     done = run_example(REPO_ROOT / "examples" / "demo.py", tmp_path=tmp_path, timeout=600,
                        env={"TFHUB_CACHE_DIR": None})  # the demo makes its own fresh cache

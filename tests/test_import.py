@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 
 def _run(code: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
@@ -18,6 +20,7 @@ def test_resolving_a_local_path_does_not_import_tensorflow(tmp_path):
     assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.tensorflow  # binding hub.Module and the rest imports TensorFlow
 def test_every_public_name_binds_on_first_use():
     done = _run("import tfhub\nfor name in tfhub.__all__ + ['eval_function_for_module', '__version__']:\n"
                 "    getattr(tfhub, name)\nprint(len(tfhub.__all__))")

@@ -20,7 +20,7 @@ def _once(ctx, subject) -> dict:
     command = probe_command(subject, "resolve", "--handle", handle, "--wait-for", str(go))
     # stderr to a file: a full pipe must not block a child while others start.
     errors = cache.parent / f"{cache.name}.stderr"
-    err_file = open(errors, "w+")  # noqa: SIM115 - closed in finally
+    err_file = open(errors, "w+")  # closed in finally
     processes = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err_file, text=True,
                                   env=child_env(cache)) for _ in range(settings.processes)]
     try:

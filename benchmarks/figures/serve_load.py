@@ -54,7 +54,7 @@ def _load(url: str, clients: int, count: int) -> dict:
         for future in futures:
             try:
                 results.append(future.result())
-            except Exception as exc:  # noqa: BLE001 - counted and reported
+            except Exception as exc:  # counted and reported
                 failures.append(repr(exc))
         total = time.perf_counter() - start
     return {"total": total, "results": results, "failures": failures}

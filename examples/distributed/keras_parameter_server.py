@@ -21,8 +21,8 @@ from typing import Any, Dict, List, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import cluster  # noqa: E402
-import keras_training as kt  # noqa: E402
+import cluster
+import keras_training as kt
 
 STEPS = 16
 

@@ -16,7 +16,7 @@ from typing import Any, Dict, Sequence, Tuple
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import between_graph  # noqa: E402
+import between_graph
 
 
 def build_model(x: Any) -> Tuple[Any, Sequence[Any]]:

@@ -25,7 +25,7 @@ from typing import Any, Dict, List, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import cluster  # noqa: E402
+import cluster
 
 BARRIER_SECONDS = 120.0
 
@@ -84,7 +84,7 @@ class CountingModelHost(http.server.ThreadingHTTPServer):
 
 
 class _ArchiveHandler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:  # http.server's naming
         with self.server.lock:
             self.server.gets += 1
         time.sleep(self.server.delay)

@@ -24,7 +24,7 @@ import tensorflow as tf
 
 SKIP = 77
 try:
-    tf.estimator.Estimator
+    _ = tf.estimator.Estimator  # raises where the Estimator is gone
 except (AttributeError, ImportError):  # TF 2.16+, or TF 2.15 without tensorflow-estimator
     print(f"skipped: tf.estimator is not available in TensorFlow {tf.__version__} "
           "(removed in 2.16); this example runs in the TF 2.15 lane "
@@ -32,8 +32,8 @@ except (AttributeError, ImportError):  # TF 2.16+, or TF 2.15 without tensorflow
     sys.exit(SKIP)
 tf.get_logger().setLevel("ERROR")
 
-import tfhub as hub  # noqa: E402
-from _models import write_reusable_tf2  # noqa: E402
+import tfhub as hub
+from _models import write_reusable_tf2
 
 work = tempfile.mkdtemp()
 handle = write_reusable_tf2(f"{work}/model")  # y = x @ w + 1, w = [[2], [3]]

@@ -21,7 +21,7 @@ m = hub.load(f"{work}/converted")
 x, target = tf.constant([1.0, 2.0]), tf.constant([3.0, 6.0])  # k * x -> wants k = 3
 optimizer = tf.optimizers.SGD(0.05)
 losses = []
-for step in range(20):
+for _ in range(20):
     is_training = True
     with tf.GradientTape() as tape:
         loss = tf.reduce_mean((m(x, training=is_training) - target) ** 2)

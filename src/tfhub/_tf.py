@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import types
+from typing import Any
 
 from tfhub import errors
 
 
-def tensorflow() -> types.ModuleType:
+def tensorflow() -> Any:  # Any: TensorFlow ships no types, and `class X(tf.Module)` must type-check
     """Imports and returns the ``tensorflow`` module.
 
     Raises:
         TensorFlowMissingError: TensorFlow is not installed.
     """
     try:
-        import tensorflow as tf  # noqa: PLC0415 - deliberately lazy
+        import tensorflow as tf  # deliberately lazy
     except ImportError as exc:
         raise errors.TensorFlowMissingError(
             "This part of tfhub needs TensorFlow, which is not installed. "

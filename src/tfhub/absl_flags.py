@@ -42,7 +42,7 @@ class _AfterAbslFlagsImport:
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
         if fullname != _ABSL_FLAGS:
             return None
-        import importlib.util  # noqa: PLC0415 - not at import tfhub: it costs more than tfhub
+        import importlib.util  # not at import tfhub: it costs more than tfhub
 
         _remove_hook()
         spec = importlib.util.find_spec(fullname)  # the finders after this one

@@ -239,7 +239,7 @@ def http_headers() -> dict:
     if raw is None:
         return {}
     if raw.lstrip().startswith("{"):
-        import json  # noqa: PLC0415
+        import json
 
         try:
             parsed = json.loads(raw)
@@ -292,3 +292,49 @@ def pin_file() -> Optional[Path]:
     """``TFHUB_PIN_FILE``: lines of ``<sha256>  <handle>`` pinning archives."""
     raw = _env(PIN_FILE_ENV)
     return Path(raw).expanduser() if raw else None
+
+
+LOCKS_ENV = "TFHUB_CACHE_LOCKS"
+LOCK_KINDS = ("auto", "flock", "lockfile")
+
+
+def cache_locks() -> str:
+    """``TFHUB_CACHE_LOCKS``: how cache entries are locked (default ``auto``).
+
+    ``flock``: kernel file locks; ``lockfile``: a lock file created exclusively,
+    for shared file systems without working ``flock`` (some NFS and Lustre
+    mounts); ``auto``: ``flock`` where a probe shows it works, else ``lockfile``.
+
+    Raises:
+        ConfigError: the variable holds another word.
+    """
+    raw = _env(LOCKS_ENV)
+    if raw is None:
+        return "auto"
+    value = raw.strip().lower()
+    if value not in LOCK_KINDS:
+        raise errors.ConfigError(
+            f"{LOCKS_ENV}={raw!r} is not a lock kind; expected one of {', '.join(LOCK_KINDS)}. "
+            "Unset it (auto) or set it to lockfile on a file system without working flock.")
+    return value
+
+
+SERVER_ENV = "TFHUB_SERVER"
+
+
+def catalog_server(explicit: Optional[str] = None) -> str:
+    """The catalog ``tfhub search`` asks: ``--server``, else ``TFHUB_SERVER``.
+
+    Raises:
+        ConfigError: neither is set, or the value is not an http(s) URL.
+    """
+    value = explicit or _env(SERVER_ENV)
+    if not value:
+        raise errors.ConfigError(
+            f"No catalog server to search: pass --server http://HOST:PORT or set {SERVER_ENV} "
+            "(the address `tfhub serve` prints).")
+    value = value.strip()
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise errors.ConfigError(
+            f"The catalog server {value!r} is not an http(s) URL; give one such as http://models.internal:8000.")
+    return value.rstrip("/") + "/"

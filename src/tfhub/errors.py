@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import errno
 
-from typing import Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple, Type
 
 
 # Built-in bases whose instances Exception.__init__ initialises exactly as their own.
@@ -49,7 +49,7 @@ def one_line(detail: object) -> str:
 _ALSO_TF: Dict[Tuple[type, type], type] = {}
 
 
-def also_tf_error(error: TfHubError, tf_class: type) -> TfHubError:
+def also_tf_error(error: TfHubError, tf_class: Type[Any]) -> TfHubError:
     """``error`` as an instance of a class deriving from its own and from ``tf_class``.
 
     For failures where tensorflow_hub let a ``tf.errors.OpError`` subclass through (say
@@ -247,12 +247,45 @@ class ServedModelNotFoundError(TfHubError, FileNotFoundError):
     """A URL path names no model directory under the served root."""
 
 
+class UpstreamError(TfHubError, OSError):
+    """A pull-through mirror could not get a model from its upstream hub.
+
+    ``http_status`` is what the mirror answers its client: 404 (no such model
+    upstream, or not a handle the mirror fetches), 502 (the upstream failed or
+    sent an archive that was refused), 503 (too many fetches waiting), 504 (the
+    upstream timed out).
+    """
+
+    def __init__(self, message: str, http_status: int):
+        super().__init__(message)
+        self.http_status = http_status
+
+
 class ModelChangingError(TfHubError, RuntimeError):
     """A served model kept changing while its archive was being built."""
 
 
 class RangeNotSatisfiableError(TfHubError, ValueError):
     """A ``Range`` request starts beyond the end of the body."""
+
+
+# --- Model documentation (tfhub.hubdocs) ----------------------------------------
+
+
+class DocsError(TfHubError, OSError):
+    """A documentation tree (markdown files, tag vocabularies) cannot be read."""
+
+
+class DocsNotFoundError(DocsError, FileNotFoundError):
+    """The documentation directory given does not exist."""
+
+
+class SearchQueryError(TfHubError, ValueError):
+    """A catalog search names a facet that does not exist, or a bad offset or limit."""
+
+
+class CatalogServerError(TfHubError, OSError):
+    """``tfhub search`` cannot reach the catalog server, or it answered no catalog."""
 
 
 # --- Conversion to TF2 SavedModels (tfhub.convert) ------------------------------
@@ -287,6 +320,18 @@ class DiskFullError(CacheError):
     def __init__(self, message: str, bytes_needed: Optional[int] = None):
         super().__init__(message)
         self.bytes_needed = bytes_needed
+
+    @classmethod
+    def in_cache(cls, root: object, exc: OSError, handle: Optional[str] = None,
+                 bytes_needed: Optional[int] = None) -> "DiskFullError":
+        """The error for a write into the cache directory ``root`` that met a full disk (or quota, or size limit)."""
+        what = f" for '{handle}'" if handle else ""
+        needed = f" At least {bytes_needed} more bytes were needed." if bytes_needed else ""
+        return cls(
+            f"The cache directory {root} has no room{what} ({exc.strerror or exc}).{needed} Nothing was "
+            "left in the cache. Free space there, or set TFHUB_CACHE_DIR to a directory on a disk with room.",
+            bytes_needed=bytes_needed,
+        )
 
 
 class ConfirmationNeededError(TfHubError, ValueError):

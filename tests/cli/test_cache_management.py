@@ -56,7 +56,7 @@ def test_ls_has_a_header_human_sizes_last_use_sort_and_filter(cached, cache_dir)
     assert "3 days ago" in rows[cached["google/large/1"]] and "29.3 KiB" in rows[cached["google/large/1"]]
     assert "just now" in rows[cached["other/mid/1"]] and " ok " in rows[cached["other/mid/1"]]
     assert lines[1:4] == sorted(lines[1:4], key=lambda l: l.split()[-1])  # by handle unless asked
-    assert lines[4].startswith(f"3 model(s), ") and lines[4].endswith(f" in {cache_dir}")
+    assert lines[4].startswith("3 model(s), ") and lines[4].endswith(f" in {cache_dir}")
 
     by_size = [l.split()[-1] for l in tfhub("cache", "ls", "--sort", "size").stdout.splitlines()[1:4]]
     assert by_size == [cached["google/large/1"], cached["other/mid/1"], cached["google/small/1"]]

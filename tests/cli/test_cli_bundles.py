@@ -89,7 +89,7 @@ def test_export_of_an_uncached_handle_fails_and_writes_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == [tmp_path / "tfhub_cache"] or not (tmp_path / "b.tar").exists()
 
 
-def _rewrite(bundle: Path, out: Path, change) -> None:  # noqa: ANN001 - (name, bytes) -> (name, bytes)
+def _rewrite(bundle: Path, out: Path, change) -> None:  # (name, bytes) -> (name, bytes)
     with tarfile.open(bundle) as source, tarfile.open(out, "w") as target:
         for member in source.getmembers():
             data = source.extractfile(member).read()

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 TFHUB = str(Path(sys.executable).parent / "tfhub")
 
 
@@ -15,6 +17,7 @@ def run_env(*args: str, **env: str) -> subprocess.CompletedProcess:
                           text=True, timeout=60)
 
 
+@pytest.mark.tensorflow  # it compares the reported TensorFlow version with the installed one
 def test_env_reports_versions_cache_and_settings_without_secrets(cache_dir):
     (cache_dir / "k").mkdir(parents=True)
     (cache_dir / "k" / "f").write_bytes(b"x" * 3000)

@@ -25,6 +25,7 @@ def test_inspect_prints_no_tensorflow_chatter(shared_testdata):
     assert verbose.returncode == 0 and verbose.stdout == quiet.stdout
 
 
+@pytest.mark.tensorflow  # the subprocess imports TensorFlow
 def test_stderr_is_back_after_the_silenced_import():
     """Only the import is silenced: what is written to descriptor 2 afterwards arrives."""
     code = ("import os, sys; from tfhub.cli import quiet_tensorflow as q; q.install(); "

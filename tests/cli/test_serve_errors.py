@@ -33,3 +33,25 @@ def test_without_the_serve_extra_the_install_command_is_named(tmp_path, missing)
     assert done.returncode == 1
     assert done.stderr.splitlines()[0] == (f"tfhub: error: `tfhub serve` needs {missing}, which is not "
                                           'installed: pip install "tfhub[serve]"')
+
+
+@pytest.mark.parametrize("upstream, shown", [
+    ("ftp://hub.example", "ftp://hub.example"),
+    ("tfhub.dev", "tfhub.dev"),
+    ("https://user:pw@hub.example", "https://<credentials>@hub.example"),
+    ("https://hub.example/?x=1", "https://hub.example/?x=1"),
+])
+def test_an_upstream_that_is_no_hub_url_is_one_clear_line(tmp_path, upstream, shown):
+    done = _serve(str(tmp_path), "--port", "0", "--upstream", upstream)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0].startswith(f"tfhub: error: --upstream {shown!r} is not the base URL of a hub")
+    assert ":pw@" not in done.stderr and "Traceback" not in done.stderr
+    assert "tfhub serve: http://" not in done.stdout, "refused before listening"
+
+
+def test_a_missing_docs_tree_is_one_clear_line(tmp_path):
+    done = _serve(str(tmp_path), "--port", "0", "--docs", str(tmp_path / "no-such-docs"))
+    assert done.returncode == 1
+    first = done.stderr.splitlines()[0]
+    assert first.startswith(f"tfhub: error: {tmp_path / 'no-such-docs'} is not a directory"), first
+    assert "assets/docs/" in first and "Traceback" not in done.stderr

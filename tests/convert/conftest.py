@@ -15,9 +15,9 @@ import pytest
 
 tf = pytest.importorskip("tensorflow")
 
-import tfhub as hub  # noqa: E402
-from tests.keras import tf1_module_builder  # noqa: E402
-from tests.tf1 import module_fns  # noqa: E402
+import tfhub as hub
+from tests.keras import tf1_module_builder
+from tests.tf1 import module_fns
 
 v1 = tf.compat.v1
 

@@ -10,8 +10,8 @@ import pytest
 
 tf = pytest.importorskip("tensorflow")
 
-import tfhub as hub  # noqa: E402
-from tfhub import convert  # noqa: E402
+import tfhub as hub
+from tfhub import convert
 
 TOLERANCE = 1e-5
 
@@ -49,7 +49,7 @@ def _check_all_loaders(src: Path, dst: Path) -> None:
     original = hub.load(str(src))
     loaders = [hub.load, tf.saved_model.load]
     try:
-        import tensorflow_hub  # noqa: PLC0415 - the peer library, when installed
+        import tensorflow_hub  # the peer library, when installed
 
         loaders.append(tensorflow_hub.load)
     except ImportError:

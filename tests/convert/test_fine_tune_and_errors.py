@@ -5,18 +5,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 tf = pytest.importorskip("tensorflow")
 
-import tfhub as hub  # noqa: E402
-from tfhub import convert, errors  # noqa: E402
-from tests.conftest import REPO_ROOT  # noqa: E402
-from tests.convert.conftest import leftovers  # noqa: E402
-from tests.keras.conftest import keras3_or_skip  # noqa: E402
+import tfhub as hub
+from tfhub import convert, errors
+from tests.conftest import REPO_ROOT
+from tests.convert.conftest import leftovers
+from tests.keras.conftest import keras3_or_skip
 
 
 def test_converted_module_fine_tunes_with_keras3(tf1_modules, tmp_path):

@@ -94,7 +94,7 @@ def attempt(fn: Callable[[], Any], message: bool = True) -> Any:
     """``fn()``'s value, or ``{"error": kinds, "message": ...}`` if it raised."""
     try:
         return fn()
-    except Exception as exc:  # noqa: BLE001 - the kind of error is the outcome
+    except Exception as exc:  # the kind of error is the outcome
         return {"error": error_kinds(exc), **({"message": str(exc)[:300]} if message else {})}
 
 
@@ -130,7 +130,7 @@ def _run_one(hub: Any, item: Scenario, context: Dict[str, Any], root: str) -> Di
     try:
         result = item.fn(hub, Context(tmp=tmp, **context))
         return {"outcome": jsonable(result)}
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return {"outcome": {"error": error_kinds(exc)},
                 "traceback": traceback.format_exc()[-3000:]}
     finally:
@@ -150,7 +150,7 @@ def import_library(name: str) -> Any:
 def main(argv: List[str]) -> None:
     library, context_path, out_path, *names = argv
     # Run as __main__, this file is not the imported module the scenarios register in.
-    from tests.differential import harness, scenarios  # noqa: F401 - registers them
+    from tests.differential import harness, scenarios
     hub = import_library(library)  # while the parent still writes the models
     deadline = time.monotonic() + 600
     while not os.path.exists(context_path) and time.monotonic() < deadline:

@@ -13,7 +13,7 @@ from typing import Any, List
 
 import pytest
 
-from tests.differential import scenarios  # noqa: F401 - registers them
+from tests.differential import scenarios
 from tests.differential.conftest import peer_version
 from tests.differential.coverage import gaps
 from tests.differential.harness import SCENARIOS, Scenario

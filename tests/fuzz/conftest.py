@@ -24,6 +24,6 @@ settings.register_profile(
 settings.load_profile(os.environ.get("TFHUB_FUZZ_PROFILE", "ci"))
 
 
-def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001 - pytest's reporter
+def pytest_terminal_summary(terminalreporter) -> None:  # pytest's reporter
     """Prints how many generated inputs the fuzz tests ran."""
     tally.report(terminalreporter, "fuzz")

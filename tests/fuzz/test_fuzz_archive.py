@@ -62,7 +62,7 @@ def build_archive(members: List[Tuple[str, str, str, bytes]], compression: str) 
     return compress(data)
 
 
-def damage(data: bytes, how) -> bytes:  # noqa: ANN001 - (kind, fraction) or None
+def damage(data: bytes, how) -> bytes:  # (kind, fraction) or None
     """The archive cut short, with one byte flipped, or followed by zeros or junk."""
     if how is None or not data:
         return data

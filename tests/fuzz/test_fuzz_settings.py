@@ -99,7 +99,7 @@ def test_pin_files_give_a_pin_or_config_error(setenv, tmp_path_factory, data):
 @example(value="Fri, 31 Dec 9999 23:59:59 GMT")
 def test_retry_after_is_capped_whatever_the_server_says(value):
     tally.add("fuzz: server headers")
-    retry = type("_R", (http_session._CappedRetry,), {"cap": 2.5})(total=1)  # noqa: SLF001
+    retry = type("_R", (http_session._CappedRetry,), {"cap": 2.5})(total=1)
     seconds = retry.parse_retry_after(value)
     assert 0 <= seconds <= 2.5
 
@@ -111,7 +111,7 @@ def test_content_range_parses_to_a_start_or_none(value):
     tally.add("fuzz: server headers")
     response = requests.Response()
     response.headers["Content-Range"] = value
-    start = download._range_start(response)  # noqa: SLF001
+    start = download._range_start(response)
     assert start is None or (isinstance(start, int) and start >= 0)
 
 

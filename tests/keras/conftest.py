@@ -11,7 +11,7 @@ import pytest
 
 tf = pytest.importorskip("tensorflow")
 
-from tests.keras import tf1_module_builder  # noqa: E402
+from tests.keras import tf1_module_builder
 
 
 def keras3_or_skip():

@@ -20,7 +20,7 @@ def test_a_module_is_answered_by_what_it_refers_to():
     tf_keras = types.ModuleType("tf_keras")
     keras3 = types.ModuleType("keras")
     dense2 = type("Dense", (), {"__module__": "tf_keras.src.layers.core.dense"})
-    answer = flavour._answer_of_code  # noqa: SLF001 - the rule's own step
+    answer = flavour._answer_of_code  # the rule's own step
     assert answer({"__name__": "user", "keras": tf_keras}) == flavour.KERAS2
     assert answer({"__name__": "user", "Dense": dense2}) == flavour.KERAS2
     assert answer({"__name__": "user", "keras": keras3, "tfk": tf_keras}) == flavour.KERAS3
@@ -41,7 +41,7 @@ def test_subclasses_of_hub_keras_layer_are_layers_of_the_chosen_keras(reusable_m
     layer = Doubled(reusable_model)
     assert isinstance(layer, hub.KerasLayer) and isinstance(layer, Doubled)
     assert type(layer).__name__ == "Doubled"
-    assert layer._hub_flavour == flavour.flavour_for_caller()  # noqa: SLF001
+    assert layer._hub_flavour == flavour.flavour_for_caller()
     np.testing.assert_allclose(layer(tf.constant([[1.0, 2.0]])).numpy(), [[11.0]])
 
 
@@ -50,4 +50,4 @@ def test_without_tf_keras_imported_the_layer_is_what_tf_keras_is(reusable_model)
 
     if "tf_keras" in sys.modules:
         pytest.skip("tf_keras is imported in this test process")
-    assert hub.KerasLayer(reusable_model)._hub_flavour == flavour.which_keras()  # noqa: SLF001
+    assert hub.KerasLayer(reusable_model)._hub_flavour == flavour.which_keras()

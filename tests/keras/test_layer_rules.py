@@ -51,6 +51,21 @@ def test_non_callable_models_need_a_signature(tmp_path):
         hub.KerasLayer(str(tmp_path / "plain"))
 
 
+def test_a_loaded_savedmodel_without_call_is_used_through_its_signatures(tmp_path):
+    """What tf.saved_model.load returns for a Keras 3 model saved with tf.saved_model.save."""
+    module = tf.Module()
+    module.w = tf.Variable([[2.0], [3.0]])
+    serve = tf.function(lambda x: {"y": tf.matmul(x, module.w)},
+                        input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+    tf.saved_model.save(module, str(tmp_path / "signature_only"), signatures={"serving_default": serve})
+    loaded = tf.saved_model.load(str(tmp_path / "signature_only"))
+    assert not callable(loaded)
+    with pytest.raises(errors.KerasLayerArgumentError, match=r"pass signature=one of \['serving_default'\]"):
+        hub.KerasLayer(loaded)
+    layer = hub.KerasLayer(loaded, signature="serving_default", output_key="y")
+    np.testing.assert_allclose(layer(tf.constant([[1.0, 1.0]])).numpy(), [[5.0]])
+
+
 def test_tags_or_load_options_with_a_callable_handle_are_refused():
     with pytest.raises(ValueError, match="mutually exclusive with setting tags"):
         hub.KerasLayer(lambda x: x, tags=["serve"])

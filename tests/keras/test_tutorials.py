@@ -13,9 +13,10 @@ import pytest
 
 from tests.conftest import REPO_ROOT
 from tests.support.examples import run_example
-from tfhub.keras import flavour
 
 pytest.importorskip("tensorflow")
+
+from tfhub.keras import flavour  # noqa: E402 - which Keras tf.keras is needs TensorFlow
 
 TUTORIALS = REPO_ROOT / "examples" / "tutorials"
 SCRIPTS = sorted(p.name for p in TUTORIALS.glob("*.py") if not p.name.startswith(("standins", "_")))

@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import REPO_ROOT
 from tests.support.examples import run_example
 
+pytestmark = pytest.mark.tensorflow  # the example scripts run TensorFlow in their subprocess
 EXAMPLES = REPO_ROOT / "examples" / "migration"
 TF2_LANE = ["load_and_call.py", "keras_sequential.py", "tf1_module_in_tf2.py",
             "tf2_in_compat_session.py", "save_from_compat.py", "fine_tune_training_arg.py"]

@@ -5,6 +5,6 @@ from __future__ import annotations
 from tests.support import tally
 
 
-def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001 - pytest's reporter
+def pytest_terminal_summary(terminalreporter) -> None:  # pytest's reporter
     """Prints the kill points, concurrent processes, etc. the suite exercised."""
     tally.report(terminalreporter, "reliability")

@@ -11,7 +11,7 @@ from typing import Dict, List, Optional
 
 from tests.conftest import REPO_ROOT, pack_bytes
 from tfhub.resolving import cache as cache_lib
-from tfhub.resolving import handles, leftovers
+from tfhub.resolving import handles, locks
 
 RESOLVE_SCRIPT = "import sys, tfhub; print(tfhub.resolve(sys.argv[1]))"
 
@@ -47,7 +47,7 @@ def lock_is_free(cache_dir: Path, handle: str) -> bool:
     entry = cache_lib.Cache(cache_dir).entry(handle)
     if (cache_dir / (entry.key + ".lock")).exists():
         return False  # a tensorflow_hub lock file left behind
-    return not entry.lock_path.exists() or leftovers.lock_is_free(entry.lock_path)
+    return not entry.lock_path.exists() or locks.is_free(entry.lock_path)
 
 
 def temp_leftovers(cache_dir: Path) -> List[str]:

@@ -25,7 +25,7 @@ import tfhub as hub
 from tests.conftest import REPO_ROOT
 from tests.reliability import hostile
 from tests.reliability.procs import temp_leftovers
-from tests.resolving.test_tls import certificate  # noqa: F401 - the self-signed TLS fixture
+from tests.resolving.test_tls import certificate
 from tests.support import tally
 from tests.support.http_server import TestServer
 from tfhub import errors
@@ -51,7 +51,7 @@ def netrc(tmp_path, monkeypatch):
     return path
 
 
-def _credentials(request) -> list:  # noqa: ANN001 - a recorded Request
+def _credentials(request) -> list:  # a recorded Request
     return [name for name in request.headers if name.lower() in ("authorization", "x-token")]
 
 
@@ -67,7 +67,7 @@ def test_credentials_are_not_sent_to_another_port_after_a_redirect(http_server, 
     assert _credentials(redirected) == [], redirected.headers
 
 
-def test_credentials_never_go_over_plain_http_after_an_https_url(certificate, other_server, netrc, monkeypatch):  # noqa: F811
+def test_credentials_never_go_over_plain_http_after_an_https_url(certificate, other_server, netrc, monkeypatch):
     tally.add("reliability: hostile servers")
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", certificate[0])
     https = TestServer(*certificate).start()

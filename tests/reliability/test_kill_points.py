@@ -1,10 +1,11 @@
 """SIGKILL a resolving process anywhere; the next resolve must get a complete entry at once.
 
 Two kinds of kill points: random instants during a slowed-down download and
-extraction (seeded, so a failure can be replayed), and named points in
-cache.py (``TFHUB_TEST_KILL_AT``) that hit the narrow windows around the
-descriptor write and the rename, where a process kills itself; and the same
-for each step of a swap, where a new entry replaces a complete old one.
+extraction (seeded, so a failure can be replayed), and named points of a cache
+write (``TFHUB_TEST_KILL_AT``, driven from outside the library by
+:mod:`tests.support.faults`) that hit the narrow windows around the descriptor
+write and the rename, where a process kills itself; and the same for each step
+of a swap, where a new entry replaces a complete old one.
 
 After every kill: an entry directory, if there is one, is complete; then a
 fresh resolve in this process returns the model with its manifest matching
@@ -25,8 +26,8 @@ from tests.reliability import procs
 from tests.support import tally
 from tfhub.resolving import cache as cache_lib
 from tfhub.resolving import maintenance
-from tfhub.resolving.cache import KILL_POINT_ENV, KILL_POINTS
-from tfhub.resolving.faults import SWAP_KILL_POINTS
+from tests.support import faults
+from tests.support.faults import KILL_POINTS, SWAP_KILL_POINTS
 
 RANDOM_KILLS = 24
 SEED = 8
@@ -85,7 +86,7 @@ def test_sigkill_at_random_points_of_download_and_extraction(http_server, cache_
 def test_sigkill_at_named_points(http_server, cache_dir, served_model, point, round_):
     files, archive = served_model
     url = http_server.add("/m", body=archive)
-    victim = procs.spawn_resolve(url, cache_dir, {KILL_POINT_ENV: point})
+    victim = procs.spawn_resolve(url, cache_dir, faults.env(kill_at=point))
     _, err = victim.communicate(timeout=120)
     assert victim.returncode == -signal.SIGKILL, f"the process did not reach '{point}': {err}"
     tally.add("reliability: kill points (named)")
@@ -101,7 +102,7 @@ def test_sigkill_while_a_new_entry_replaces_the_old_one(http_server, cache_dir, 
     url = http_server.add("/m", body=old_archive)
     hub.resolve(url)
     http_server.routes["/m"].body = new_archive  # same names and sizes: only the bytes tell them apart
-    victim = procs.spawn_resolve(url, cache_dir, {KILL_POINT_ENV: point},
+    victim = procs.spawn_resolve(url, cache_dir, faults.env(kill_at=point),
                                  script="import sys; from tfhub.cli.main import main; main(['download', '--force', sys.argv[1]])")
     _, err = victim.communicate(timeout=120)
     assert victim.returncode == -signal.SIGKILL, f"the process did not reach '{point}': {err}"

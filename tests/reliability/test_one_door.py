@@ -1,9 +1,10 @@
 """Every public way into the cache goes through the one door, once per load.
 
-The door (``tfhub.resolving.resolvers.resolve_request``) writes ``door <handle>``
-to the file ``TFHUB_TEST_DOOR_LOG`` names each time a request enters it, and the
-cache writes ``outside <handle>`` whenever an entry is written from anywhere
-else. Real processes do the public calls; the test only counts the lines.
+Started with ``TFHUB_TEST_DOOR_LOG`` (see :mod:`tests.support.faults`, which
+wraps the library from outside), each process writes ``door <handle>`` to that
+file each time a request enters the door
+(``tfhub.resolving.resolvers.resolve_request``), and ``outside <handle>``
+whenever an entry is written from anywhere else. Real processes do the public calls; the test only counts the lines.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import pytest
 
 from tests.conftest import pack_bytes
 from tests.reliability import procs
+from tests.support import faults
 from tfhub.resolving import bundles
-from tfhub.resolving.faults import DOOR_LOG_ENV
 
 LIBRARY_WAYS = r"""
 import os, sys
@@ -60,7 +61,7 @@ def _cli(log: Path, *args: str) -> None:
     with open(log, "a") as f:
         f.write(f"way tfhub {' '.join(a for a in args if not a.startswith(('http', '/')))}\n")
     done = subprocess.run([sys.executable, "-m", "tfhub", *args], capture_output=True, text=True,
-                          env={**os.environ, DOOR_LOG_ENV: str(log)}, timeout=300)
+                          env={**os.environ, **faults.env(door_log=log)}, timeout=300)
     assert done.returncode == 0, done.stderr
 
 
@@ -70,7 +71,7 @@ def test_every_way_in_enters_the_door_once(http_server, tf2_model_dir, tf1_hub_m
     tf1 = http_server.add("/m/tf1/1", body=pack_bytes(tf1_hub_module_dir))
     log = tmp_path / "door.log"
     done = subprocess.run([sys.executable, "-c", LIBRARY_WAYS, str(log), tf2, tf1], capture_output=True, text=True,
-                          env={**os.environ, DOOR_LOG_ENV: str(log), "TF_CPP_MIN_LOG_LEVEL": "3"}, timeout=600)
+                          env={**os.environ, **faults.env(door_log=log), "TF_CPP_MIN_LOG_LEVEL": "3"}, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     _cli(log, "resolve", tf2)
     _cli(log, "download", tf2)
@@ -83,7 +84,7 @@ def test_every_way_in_enters_the_door_once(http_server, tf2_model_dir, tf1_hub_m
     with open(log, "a") as f:
         f.write("way tfhub cache import\n")
     done = subprocess.run([sys.executable, "-m", "tfhub", "cache", "import", str(bundle)], capture_output=True,
-                          text=True, env={**os.environ, DOOR_LOG_ENV: str(log), "TFHUB_CACHE_DIR": str(other)})
+                          text=True, env={**os.environ, **faults.env(door_log=log), "TFHUB_CACHE_DIR": str(other)})
     assert done.returncode == 0 and "imported" in done.stdout, done.stderr
     counts = _counts(log)
     assert set(counts) == {

@@ -18,9 +18,9 @@ import pytest
 
 pytest.importorskip("uvicorn", reason="the `serve` extra (starlette, uvicorn) is not installed")
 
-import tfhub as hub  # noqa: E402
-from tests.server.serving import ServeProcess  # noqa: E402
-from tests.support import tally  # noqa: E402
+import tfhub as hub
+from tests.server.serving import ServeProcess
+from tests.support import tally
 
 MODEL = "abuse/model/1"
 SLOW_CLIENTS = 100
@@ -80,7 +80,7 @@ def test_slowloris_and_non_reading_clients_do_not_starve_others(served, cache_di
             sock = _open(server.port)
             sock.sendall(f"GET /{MODEL}?tf-hub-format=compressed HTTP/1.1\r\nHost: x\r\n\r\n".encode())
             slow.append(sock)
-        for second in range(3):
+        for _ in range(3):
             for sock in slow[:SLOW_CLIENTS]:
                 try:
                     sock.sendall(b"X-a: b\r\n")  # a header now and then, as slowloris does
@@ -152,7 +152,7 @@ REAL_REQUESTS = 120
 
 def _real_requests(url: str, token: str, count: int) -> tuple:
     """(successes, latencies in seconds) of ``count`` archive downloads, one connection each."""
-    import requests  # noqa: PLC0415
+    import requests
 
     latencies, ok = [], 0
     for _ in range(count):
@@ -171,7 +171,7 @@ def _real_requests(url: str, token: str, count: int) -> tuple:
 @pytest.mark.timeout(180)
 def test_1000_idle_or_slow_header_sockets_do_not_starve_token_holders(tmp_path, tf2_model_dir):
     """Issue 14 item 7: idle sockets used to count toward the limit, so real requests got 503."""
-    from tests.server.attackers import Attackers, percentile  # noqa: PLC0415
+    from tests.server.attackers import Attackers, percentile
 
     root = tmp_path / "root"
     shutil.copytree(tf2_model_dir, root / MODEL)
@@ -209,7 +209,7 @@ SLOW_RANGE = b"bytes=-" + b" " * 15_000 + b"x"  # backtracked for seconds by the
 @pytest.mark.timeout(180)
 def test_long_malformed_range_headers_do_not_hold_the_event_loop(served, cache_dir):
     """Issue 14 item 8: six 15 KB Range headers used to delay every other request by seconds."""
-    import requests  # noqa: PLC0415
+    import requests
 
     server, files = served
     hostile = []

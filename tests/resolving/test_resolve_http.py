@@ -12,7 +12,6 @@ import tfhub as hub
 from tfhub import errors
 from tfhub.resolving import download
 from tests.conftest import pack_bytes
-from tests.support.http_server import Route
 
 FILES = {"saved_model.pb": os.urandom(300_000), "variables/variables.index": b"index", "assets/vocab.txt": b"a\nb\n"}
 

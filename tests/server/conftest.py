@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("uvicorn", reason="the `serve` extra (starlette, uvicorn) is not installed")
 
-from tests.server.serving import ServeProcess  # noqa: E402
+from tests.server.serving import InProcessServe, ServeProcess
 
 TF2_PATH = "demo/scaler/1"
 TF1_PATH = "demo/half_plus_two/1"
@@ -32,9 +32,37 @@ def serve_root(tmp_path: Path, tf2_model_dir: Path, tf1_hub_module_dir: Path) ->
     return root
 
 
+def _serving(root: Path, archive_dir: Path):
+    process = ServeProcess(root, archive_dir)
+    yield process
+    process.stop()
+
+
 @pytest.fixture
 def server(serve_root: Path, tmp_path: Path):
     """`tfhub serve ROOT` as a subprocess on a free port."""
-    process = ServeProcess(serve_root, tmp_path / "archives")
-    yield process
-    process.stop()
+    yield from _serving(serve_root, tmp_path / "archives")
+
+
+@pytest.fixture
+def app(serve_root: Path, tmp_path: Path):
+    """`tfhub serve ROOT`'s app in-process (Starlette's TestClient): for the protocol's answers."""
+    served = InProcessServe(serve_root, tmp_path / "archives")
+    yield served
+    served.close()
+
+
+@pytest.fixture
+def catalog_root(tmp_path: Path, tf2_model_dir: Path, tf1_hub_module_dir: Path) -> Path:
+    """ROOT with acme's models, and the hand-written docs tree at ROOT/docs (found by default)."""
+    from tests.server.catalog_tree import write_docs, write_root
+
+    root = write_root(tmp_path / "catalog-root", tf2_model_dir, tf1_hub_module_dir)
+    write_docs(root / "docs")
+    return root
+
+
+@pytest.fixture
+def catalog_server(catalog_root: Path, tmp_path: Path):
+    """`tfhub serve ROOT` on the hand-written catalog (docs found at ROOT/docs)."""
+    yield from _serving(catalog_root, tmp_path / "catalog-archives")

@@ -1,8 +1,15 @@
-"""`tfhub serve` as a real subprocess for tests, and a TCP proxy that cuts connections."""
+"""`tfhub serve` for tests: its app in-process, or a real subprocess; a TCP proxy that cuts connections.
+
+The protocol (statuses, headers, bodies) is tested in-process through Starlette's
+TestClient: the same ASGI app and middleware, no socket and no interpreter to start.
+What needs the socket or the process (signals, connection limits, head deadlines,
+disconnects, concurrency, clients that speak HTTP for real) uses ServeProcess.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import queue
 import signal
@@ -12,9 +19,58 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, Any, List, Optional
+
+if TYPE_CHECKING:
+    import httpx2 as httpx
 
 STARTUP_SECONDS = 60.0
+
+
+class _Lines(logging.Handler):
+    """Keeps each formatted record: the access log as the server process writes it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: List[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+class InProcessServe:
+    """`tfhub serve`'s ASGI app called in-process; ``get``/``head`` answer httpx responses."""
+
+    url = "http://testserver/"
+
+    def __init__(self, root: Path, archive_dir: Path, **settings: Any) -> None:
+        from starlette.testclient import TestClient
+
+        from tfhub.server.app import ServeSettings, create_app
+        from tfhub.server.middleware import ACCESS_LOGGER
+
+        app = create_app(ServeSettings(root=root, archive_dir=archive_dir, **settings))
+        self.client = TestClient(app, base_url=self.url, follow_redirects=False)
+        self._log = _Lines()
+        self._logger = logging.getLogger(ACCESS_LOGGER)
+        self._level = self._logger.level
+        self._logger.addHandler(self._log)
+        self._logger.setLevel(logging.INFO)
+
+    def get(self, path: str, **kwargs: Any) -> "httpx.Response":
+        return self.client.get("/" + path.lstrip("/"), **kwargs)
+
+    def head(self, path: str, **kwargs: Any) -> "httpx.Response":
+        return self.client.head("/" + path.lstrip("/"), **kwargs)
+
+    def access_log(self) -> List[dict]:
+        """The access log records written so far (the middleware logs before answering ends)."""
+        return [json.loads(line) for line in self._log.lines]
+
+    def close(self) -> None:
+        self.client.close()
+        self._logger.removeHandler(self._log)
+        self._logger.setLevel(self._level)
 
 
 class ServeProcess:
@@ -59,7 +115,7 @@ class ServeProcess:
                 records.append(json.loads(line))
         return records
 
-    def wait_for_log(self, predicate, timeout: float = 20.0) -> List[dict]:  # noqa: ANN001
+    def wait_for_log(self, predicate, timeout: float = 20.0) -> List[dict]:
         """Access log records matching ``predicate``, waiting for the server to write them."""
         deadline = time.monotonic() + timeout
         while True:
@@ -67,6 +123,12 @@ class ServeProcess:
             if found or time.monotonic() > deadline:
                 return found
             time.sleep(0.05)
+
+    def __enter__(self) -> "ServeProcess":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
 
     def stop(self, timeout: float = 30.0) -> int:
         if self.process.poll() is None:

@@ -51,20 +51,20 @@ def test_served_archive_rewrites_absolute_links_inside_the_model(server, serve_r
     assert sorted(os.listdir(local / "vars")) == sorted(os.listdir(model / "variables"))
 
 
-def test_served_archive_refuses_links_that_leave_the_model(server, serve_root, tf2_model_dir):
+def test_served_archive_refuses_links_that_leave_the_model(app, serve_root, tf2_model_dir):
     model = serve_root / "links/outside/1"
     shutil.copytree(tf2_model_dir, model)
     secret = serve_root.parent / "secret.txt"
     secret.write_text("top secret")
     os.symlink(secret, model / "notes.txt")
     for _ in range(2):  # the second answer comes from the remembered failure
-        response = requests.get(server.url + "links/outside/1" + COMPRESSED, timeout=60)
+        response = app.get("links/outside/1" + COMPRESSED)
         assert response.status_code == 500
         assert "'notes.txt'" in response.text and "link to a path outside" in response.text
         assert str(secret) not in response.text and "top secret" not in response.text
         assert "Traceback" not in response.text
     # The rest of the root is served as before.
-    assert requests.get(server.url + TF2_PATH + COMPRESSED, timeout=60).status_code == 200
+    assert app.get(TF2_PATH + COMPRESSED).status_code == 200
 
 
 def _pack(directory: Path, out: Path) -> subprocess.CompletedProcess:
@@ -91,14 +91,14 @@ def test_pack_rewrites_inside_links_and_refuses_outside_ones(tmp_path, tf2_model
     assert "Traceback" not in result.stderr
 
 
-def test_model_page_of_an_unreadable_saved_model_explains(server, serve_root, tf2_model_dir):
+def test_model_page_of_an_unreadable_saved_model_explains(app, serve_root, tf2_model_dir):
     for path, data in (("broken/garbage/1", b"\xff\xfe not a protobuf \x00" * 10),
                        ("broken/truncated/1", (tf2_model_dir / "saved_model.pb").read_bytes()[:100])):
         shutil.copytree(tf2_model_dir, serve_root / path)
         (serve_root / path / "saved_model.pb").write_bytes(data)
-        page = requests.get(server.url + path, timeout=120)
+        page = app.get(path)
         assert page.status_code == 500
         assert f"cannot read the SavedModel at '/{path}'" in page.text, page.text
         assert "Traceback" not in page.text and str(serve_root.resolve()) not in page.text
-    good = requests.get(server.url + TF2_PATH, timeout=120)
+    good = app.get(TF2_PATH)
     assert good.status_code == 200 and "Signature" in good.text

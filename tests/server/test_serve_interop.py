@@ -12,7 +12,7 @@ from tests.server.conftest import TF1_PATH, TF2_PATH
 X = np.array([[1.0], [2.0], [10.0]], dtype=np.float32)
 
 
-def _check_both(hub, server) -> None:  # noqa: ANN001 - tensorflow_hub or tfhub
+def _check_both(hub, server) -> None:  # tensorflow_hub or tfhub
     import tensorflow as tf
 
     scaler = hub.load(server.url + TF2_PATH)

@@ -7,10 +7,9 @@ import os
 
 import numpy as np
 import pytest
-import requests
 
 from tests.server.conftest import TF2_PATH
-from tests.server.serving import ServeProcess
+from tests.server.serving import InProcessServe, ServeProcess
 from tfhub import errors
 from tfhub.resolving import handles
 
@@ -27,11 +26,15 @@ def guarded_server(serve_root, tmp_path):
     process.stop()
 
 
-def test_requests_without_the_token_get_401(guarded_server):
-    response = requests.get(guarded_server.url + TF2_PATH + "?tf-hub-format=compressed", timeout=60)
-    assert response.status_code == 401 and "Bearer" in response.headers["WWW-Authenticate"]
-    wrong = requests.get(guarded_server.url, headers={"Authorization": "Bearer nope"}, timeout=60)
-    assert wrong.status_code == 401
+def test_requests_without_the_token_get_401(serve_root, tmp_path):
+    guarded = InProcessServe(serve_root, tmp_path / "archives", token=TOKEN)  # as --token-file gives it
+    try:
+        response = guarded.get(TF2_PATH + "?tf-hub-format=compressed")
+        assert response.status_code == 401 and "Bearer" in response.headers["WWW-Authenticate"]
+        wrong = guarded.get("", headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401
+    finally:
+        guarded.close()
 
 
 def test_mirror_and_bearer_token_end_to_end(guarded_server, monkeypatch, cache_dir):

@@ -1,24 +1,33 @@
-"""The HTTP protocol of `tfhub serve`: archives, validators, ranges, 303, catalog, refusals."""
+"""The HTTP protocol of `tfhub serve`: archives, validators, ranges, 303, catalog, refusals.
+
+The answers are checked on the app in-process (``app``); a real server process
+(``server``) where the request line must reach it as sent, or a tfhub client
+resolves over HTTP.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 import requests
 
 from tests.conftest import pack_bytes
 from tests.server.conftest import TF1_PATH, TF2_PATH
-from tests.server.serving import raw_request
+from tests.server.serving import InProcessServe, raw_request
+
+if TYPE_CHECKING:
+    import httpx2 as httpx
 
 COMPRESSED = "?tf-hub-format=compressed"
 
 
-def _archive(server, path: str, **headers: str) -> requests.Response:  # noqa: ANN001
-    return requests.get(server.url + path + COMPRESSED, headers=headers, timeout=60)
+def _archive(app: InProcessServe, path: str, **headers: str) -> "httpx.Response":
+    return app.get(path + COMPRESSED, headers=headers)
 
 
-def test_archive_is_the_deterministic_pack_of_the_model(server, serve_root):
-    response = _archive(server, TF2_PATH)
+def test_archive_is_the_deterministic_pack_of_the_model(app, serve_root):
+    response = _archive(app, TF2_PATH)
     assert response.status_code == 200
     assert response.content == pack_bytes(serve_root / TF2_PATH)
     assert response.headers["Content-Length"] == str(len(response.content))
@@ -26,52 +35,52 @@ def test_archive_is_the_deterministic_pack_of_the_model(server, serve_root):
     assert response.headers["Accept-Ranges"] == "bytes"
 
 
-def test_archive_is_built_once_and_kept_on_disk(server, tmp_path):
-    first = _archive(server, TF2_PATH)
-    second = _archive(server, TF2_PATH)
+def test_archive_is_built_once_and_kept_on_disk(app, tmp_path):
+    first = _archive(app, TF2_PATH)
+    second = _archive(app, TF2_PATH)
     assert first.content == second.content
     archives = list((tmp_path / "archives").glob("*.tar.gz"))
     assert len(archives) == 1 and archives[0].read_bytes() == first.content
 
 
-def test_if_none_match_gives_304(server):
-    etag = _archive(server, TF2_PATH).headers["ETag"]
-    response = _archive(server, TF2_PATH, **{"If-None-Match": etag})
+def test_if_none_match_gives_304(app):
+    etag = _archive(app, TF2_PATH).headers["ETag"]
+    response = _archive(app, TF2_PATH, **{"If-None-Match": etag})
     assert response.status_code == 304 and response.content == b""
-    assert _archive(server, TF2_PATH, **{"If-None-Match": '"other"'}).status_code == 200
+    assert _archive(app, TF2_PATH, **{"If-None-Match": '"other"'}).status_code == 200
 
 
-def test_head_answers_headers_only(server):
-    whole = _archive(server, TF1_PATH)
-    head = requests.head(server.url + TF1_PATH + COMPRESSED, timeout=60)
+def test_head_answers_headers_only(app):
+    whole = _archive(app, TF1_PATH)
+    head = app.head(TF1_PATH + COMPRESSED)
     assert head.status_code == 200 and head.content == b""
     assert head.headers["Content-Length"] == str(len(whole.content))
     assert head.headers["ETag"] == whole.headers["ETag"]
 
 
-def test_range_gives_206_with_the_right_bytes(server):
-    whole = _archive(server, TF2_PATH).content
-    part = _archive(server, TF2_PATH, Range="bytes=100-")
+def test_range_gives_206_with_the_right_bytes(app):
+    whole = _archive(app, TF2_PATH).content
+    part = _archive(app, TF2_PATH, Range="bytes=100-")
     assert part.status_code == 206
     assert part.content == whole[100:]
     assert part.headers["Content-Range"] == f"bytes 100-{len(whole) - 1}/{len(whole)}"
-    middle = _archive(server, TF2_PATH, Range="bytes=10-19")
+    middle = _archive(app, TF2_PATH, Range="bytes=10-19")
     assert middle.status_code == 206 and middle.content == whole[10:20]
-    suffix = _archive(server, TF2_PATH, Range="bytes=-7")
+    suffix = _archive(app, TF2_PATH, Range="bytes=-7")
     assert suffix.status_code == 206 and suffix.content == whole[-7:]
 
 
-def test_range_beyond_the_end_gives_416(server):
-    size = len(_archive(server, TF2_PATH).content)
-    response = _archive(server, TF2_PATH, Range=f"bytes={size}-")
+def test_range_beyond_the_end_gives_416(app):
+    size = len(_archive(app, TF2_PATH).content)
+    response = _archive(app, TF2_PATH, Range=f"bytes={size}-")
     assert response.status_code == 416
     assert response.headers["Content-Range"] == f"bytes */{size}"
     assert "beyond the end" in response.text
 
 
-def test_if_range_with_an_old_etag_gives_the_whole_body(server):
-    whole = _archive(server, TF2_PATH).content
-    response = _archive(server, TF2_PATH, Range="bytes=100-", **{"If-Range": '"stale"'})
+def test_if_range_with_an_old_etag_gives_the_whole_body(app):
+    whole = _archive(app, TF2_PATH).content
+    response = _archive(app, TF2_PATH, Range="bytes=100-", **{"If-Range": '"stale"'})
     assert response.status_code == 200 and response.content == whole
 
 
@@ -104,19 +113,19 @@ def test_uncompressed_without_storage_explains_itself(server):
             tfhub.resolve(server.url + TF2_PATH)
 
 
-def test_the_last_format_parameter_wins_and_unknown_formats_are_refused(server):
-    response = requests.get(server.url + TF2_PATH + "?tf-hub-format=x&tf-hub-format=compressed", timeout=60)
+def test_the_last_format_parameter_wins_and_unknown_formats_are_refused(app):
+    response = app.get(TF2_PATH + "?tf-hub-format=x&tf-hub-format=compressed")
     assert response.status_code == 200 and response.content[:2] == b"\x1f\x8b"
-    bad = requests.get(server.url + TF2_PATH + "?tf-hub-format=zip", timeout=60)
+    bad = app.get(TF2_PATH + "?tf-hub-format=zip")
     assert bad.status_code == 400 and "'zip'" in bad.text
 
 
-def test_non_model_directory_gives_404_with_a_clear_body(server):
+def test_non_model_directory_gives_404_with_a_clear_body(app):
     for path in ("demo/notes", "demo"):
-        response = requests.get(server.url + path + COMPRESSED, timeout=60)
+        response = app.get(path + COMPRESSED)
         assert response.status_code == 404
         assert "is not a model directory" in response.text and "saved_model.pb" in response.text
-    missing = requests.get(server.url + "demo/nothing/1" + COMPRESSED, timeout=60)
+    missing = app.get("demo/nothing/1" + COMPRESSED)
     assert missing.status_code == 404 and "No model at '/demo/nothing/1'" in missing.text
 
 
@@ -131,43 +140,43 @@ def test_traversal_plain_and_encoded_is_refused(server, serve_root):
         assert b"\x1f\x8b" not in answer
 
 
-def test_symlink_out_of_the_root_is_refused(server, serve_root, tf2_model_dir):
+def test_symlink_out_of_the_root_is_refused(app, serve_root, tf2_model_dir):
     (serve_root / "escape").symlink_to(tf2_model_dir, target_is_directory=True)
-    response = requests.get(server.url + "escape" + COMPRESSED, timeout=60)
+    response = app.get("escape" + COMPRESSED)
     assert response.status_code == 403 and "outside the served root" in response.text
 
 
-def test_catalog_index_lists_every_model_with_its_format(server):
-    page = requests.get(server.url, timeout=60)
+def test_catalog_index_lists_every_model_with_its_format(app):
+    page = app.get("")
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
     for path, kind in ((TF2_PATH, "SavedModel"), (TF1_PATH, "TF1 Hub format")):
         assert f'href="/{path}"' in page.text
-        row = page.text.split(f'href="/{path}"', 1)[1].split("</tr>", 1)[0]
+        row = page.text.split(f'href="/{path}"', 1)[0].rsplit('<li class="model">', 1)[1]
         assert kind in row
     assert "demo/notes" not in page.text
 
 
-def test_model_pages_show_format_signatures_and_snippet(server):
-    tf2 = requests.get(server.url + TF2_PATH, timeout=120).text
+def test_model_pages_show_format_signatures_and_snippet(app):
+    tf2 = app.get(TF2_PATH).text
     assert "TF2 SavedModel" in tf2 and "serving_default" in tf2
-    assert f"hub.KerasLayer(&quot;{server.url}{TF2_PATH}&quot;" in tf2
-    tf1 = requests.get(server.url + TF1_PATH, timeout=120).text
+    assert f"hub.KerasLayer(&quot;{app.url}{TF2_PATH}&quot;" in tf2
+    tf1 = app.get(TF1_PATH).text
     assert "TF1 Hub format" in tf1 and "Signature <code>default</code>" in tf1
-    assert "float32[?, 1]" in tf1 and f"hub.Module(&quot;{server.url}{TF1_PATH}&quot;)" in tf1
+    assert "float32[?, 1]" in tf1 and f"hub.Module(&quot;{app.url}{TF1_PATH}&quot;)" in tf1
 
 
-def test_access_log_is_structured(server):
-    _archive(server, TF2_PATH, Range="bytes=5-")
-    records = server.wait_for_log(lambda r: r["range"] == "bytes=5-")
+def test_access_log_is_structured(app):
+    _archive(app, TF2_PATH, Range="bytes=5-")
+    records = [r for r in app.access_log() if r["range"] == "bytes=5-"]
     assert records and records[-1]["status"] == 206 and records[-1]["path"] == "/" + TF2_PATH
     assert set(records[-1]) >= {"time", "client", "method", "bytes", "duration_ms", "outcome"}
 
 
 def test_range_parsing_is_linear_and_keeps_the_valid_forms():
-    import time  # noqa: PLC0415
+    import time
 
-    from tfhub.server import ranges  # noqa: PLC0415
-    from tfhub.server.ranges import ByteRange, parse_range  # noqa: PLC0415
+    from tfhub.server import ranges
+    from tfhub.server.ranges import ByteRange, parse_range
 
     hostile = "bytes=-" + " " * 15_000 + "x"  # seconds of backtracking for the old pattern
     started = time.perf_counter()

@@ -22,7 +22,7 @@ from tests.server.serving import CuttingProxy, ServeProcess
 COMPRESSED = "?tf-hub-format=compressed"
 
 
-def _tree(directory) -> dict:  # noqa: ANN001
+def _tree(directory) -> dict:
     return {p.relative_to(directory).as_posix(): p.read_bytes()
             for p in sorted(directory.rglob("*")) if p.is_file()}
 

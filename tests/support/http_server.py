@@ -13,11 +13,13 @@ import dataclasses
 import hashlib
 import http.server
 import os
+import selectors
+import socket
 import ssl
 import threading
 import time
 import urllib.parse
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional, Set, Union
 
 
 @dataclasses.dataclass
@@ -58,11 +60,15 @@ class Request:
 class TestServer:
     """A threading HTTP server with registered routes."""
 
+    __test__ = False  # a helper, not a test class, despite its name
+
     def __init__(self, certfile: Optional[str] = None, keyfile: Optional[str] = None) -> None:
         self.routes: Dict[str, Route] = {}
         self.requests: List[Request] = []
         self._lock = threading.Lock()
         self._served: Dict[str, int] = {}
+        self.in_flight = 0  # requests being answered now
+        self.max_in_flight = 0  # the most answered at once so far
         handler = _make_handler(self)
         self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
@@ -72,7 +78,12 @@ class TestServer:
             context.load_cert_chain(certfile, keyfile)
             self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
             self.scheme = "https"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        # stop() wakes the accept loop through this pair at once; serve_forever would
+        # only notice a shutdown at its next poll (0.5 s on every test's teardown).
+        self._wake_reader, self._wake_writer = socket.socketpair()
+        self._stopping = False
+        self._connections: Set[socket.socket] = set()
+        self._thread = threading.Thread(target=self._accept_loop, daemon=True)
 
     @property
     def port(self) -> int:
@@ -81,7 +92,7 @@ class TestServer:
     def url(self, path: str) -> str:
         return f"{self.scheme}://127.0.0.1:{self.port}{path}"
 
-    def add(self, path: str, route: Optional[Route] = None, **kwargs) -> str:  # noqa: ANN003
+    def add(self, path: str, route: Optional[Route] = None, **kwargs) -> str:
         """Registers a route and returns its URL."""
         self.routes[path] = route or Route(**kwargs)
         return self.url(path)
@@ -95,8 +106,43 @@ class TestServer:
         return self
 
     def stop(self) -> None:
-        self._httpd.shutdown()
+        """Stops accepting, hangs up on open connections (stalled ones too), closes the sockets."""
+        self._stopping = True
+        self._wake_writer.send(b"x")
+        if self._thread.is_alive():
+            self._thread.join()
+        with self._lock:
+            connections = list(self._connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:  # the handler closed it meanwhile
+                pass
         self._httpd.server_close()
+        self._wake_reader.close()
+        self._wake_writer.close()
+
+    def _accept_loop(self) -> None:
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._httpd.socket, selectors.EVENT_READ)
+            selector.register(self._wake_reader, selectors.EVENT_READ)
+            while not self._stopping:
+                for key, _ in selector.select():
+                    if key.fileobj is self._wake_reader or self._stopping:
+                        return
+                    try:
+                        connection, address = self._httpd.get_request()
+                    except OSError:  # the client left, or the TLS handshake failed
+                        continue
+                    self._httpd.process_request(connection, address)  # a thread per connection
+
+    def _opened(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._connections.add(connection)
+
+    def _closed(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._connections.discard(connection)
 
     def _record(self, request: Request) -> int:
         with self._lock:
@@ -130,23 +176,41 @@ def _read_range(body: Union[bytes, str], start: int, end: int) -> bytes:
     return body[start:end]
 
 
-def _make_handler(server: TestServer):  # noqa: ANN202 - a class
+def _make_handler(server: TestServer):  # a class
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, *args) -> None:  # noqa: ANN002 - silence
+        def setup(self) -> None:
+            server._opened(self.request)
+            super().setup()
+
+        def finish(self) -> None:
+            server._closed(self.request)
+            super().finish()
+
+        def log_message(self, *args) -> None:  # silence
             pass
 
-        def do_HEAD(self) -> None:  # noqa: N802
+        def do_HEAD(self) -> None:
             self._answer(send_body=False)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self._answer(send_body=True)
 
         def _answer(self, send_body: bool) -> None:
+            with server._lock:
+                server.in_flight += 1
+                server.max_in_flight = max(server.max_in_flight, server.in_flight)
+            try:
+                self._answer_counted(send_body)
+            finally:
+                with server._lock:
+                    server.in_flight -= 1
+
+        def _answer_counted(self, send_body: bool) -> None:
             parts = urllib.parse.urlsplit(self.path)
             request = Request(self.command, parts.path, urllib.parse.parse_qsl(parts.query), dict(self.headers))
-            count = server._record(request)  # noqa: SLF001
+            count = server._record(request)
             route = server.routes.get(parts.path)
             if route is None:
                 self._plain(404, b"no such model")
@@ -235,7 +299,7 @@ def _make_handler(server: TestServer):  # noqa: ANN202 - a class
                         end = min(end, max(stall_at, position + 1))
                     self.wfile.write(_read_range(route.body, position, end))
                     position = end
-                    if route.chunk_delay:
+                    if route.chunk_delay and position < limit:  # none after the last byte
                         self.wfile.flush()
                         time.sleep(route.chunk_delay)
                 self.wfile.flush()

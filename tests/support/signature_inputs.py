@@ -19,7 +19,7 @@ def _const(tensor: tf.Tensor) -> np.ndarray:
     return tf.make_ndarray(tensor.op.get_attr("value"))
 
 
-def _parse_specs_in_graph(graph) -> List[Tuple[str, tf.DType, List[int]]]:  # noqa: ANN001
+def _parse_specs_in_graph(graph) -> List[Tuple[str, tf.DType, List[int]]]:
     specs = []
     for op in graph.get_operations():
         if op.type == "ParseExampleV2":
@@ -38,7 +38,7 @@ def _parse_specs_in_graph(graph) -> List[Tuple[str, tf.DType, List[int]]]:  # no
     return specs
 
 
-def _dims(shape_proto) -> List[int]:  # noqa: ANN001 - TensorShapeProto
+def _dims(shape_proto) -> List[int]:  # TensorShapeProto
     dims = tf.TensorShape(shape_proto)
     return [] if dims.rank is None else [d if d is not None else 1 for d in dims.as_list()]
 
@@ -52,10 +52,10 @@ def _feature(dtype: tf.DType, shape: List[int]) -> tf.train.Feature:
     return tf.train.Feature(int64_list=tf.train.Int64List(value=[0] * count))
 
 
-def example_for(function) -> bytes | None:  # noqa: ANN001 - a ConcreteFunction
+def example_for(function) -> bytes | None:  # a ConcreteFunction
     """A serialized tf.Example satisfying every ParseExample op of ``function``."""
     specs = _parse_specs_in_graph(function.graph)
-    for inner in function.graph._functions.values():  # noqa: SLF001 - nested function graphs
+    for inner in function.graph._functions.values():  # nested function graphs
         inner_graph = getattr(inner, "graph", None)
         if inner_graph is not None:
             specs += _parse_specs_in_graph(inner_graph)
@@ -65,7 +65,7 @@ def example_for(function) -> bytes | None:  # noqa: ANN001 - a ConcreteFunction
     return tf.train.Example(features=tf.train.Features(feature=features)).SerializeToString()
 
 
-def inputs_for(function) -> Dict[str, tf.Tensor]:  # noqa: ANN001 - a ConcreteFunction
+def inputs_for(function) -> Dict[str, tf.Tensor]:  # a ConcreteFunction
     """Keyword inputs for a signature function."""
     example = None
     kwargs = {}

@@ -45,10 +45,10 @@ class TPUReplicateContext(ControlFlowContext):
         super().__init__()
         self._name = "TPUReplicateContext"
 
-    def AddOp(self, _):  # noqa: N802 - TF's interface
+    def AddOp(self, _):  # TF's interface
         pass
 
-    def AddValue(self, value):  # noqa: N802 - TF's interface
+    def AddValue(self, value):  # TF's interface
         return value
 
     def to_control_flow_context_def(self, context_def, export_scope=None):
@@ -276,7 +276,7 @@ def tpu_tf_function_collections_refused():
 @scenario
 def real_tpu_replicate_context_builds():
     """TensorFlow's own TPUReplicateContext: the graph builds on CPU (running needs a TPU)."""
-    from tensorflow.python.tpu import tpu_replication  # noqa: PLC0415
+    from tensorflow.python.tpu import tpu_replication
 
     spec = hub.create_module_spec(fns.variable_plus_input_fn)
     with tf.Graph().as_default():
@@ -350,7 +350,7 @@ def run(name: str) -> Dict[str, Any]:
     """The outcome of one scenario: ``{"ok": ...}`` or the error's builtin types and message."""
     try:
         return {"ok": SCENARIOS[name]()}
-    except Exception as exc:  # noqa: BLE001 - the outcome is what we compare
+    except Exception as exc:  # the outcome is what we compare
         return {"error": sorted(c.__name__ for c in type(exc).__mro__
                                 if c.__module__ == "builtins" and c not in (object, BaseException,
                                                                             Exception)),

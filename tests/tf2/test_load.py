@@ -1,9 +1,6 @@
 """hub.load on real models: TF2 SavedModels, the TF1 Hub format, over HTTP and from disk."""
 
 import hashlib
-import io
-import shutil
-import tarfile
 from pathlib import Path
 
 import numpy as np

@@ -31,14 +31,14 @@ def _expected(entry: dict) -> dict:
 def _outcome(load):
     try:
         return load(), None
-    except Exception as exc:  # noqa: BLE001 - compared below
+    except Exception as exc:  # compared below
         return None, exc
 
 
 def _call(function, kwargs):
     try:
         return function(**kwargs), None
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return None, exc
 
 

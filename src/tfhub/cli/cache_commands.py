@@ -182,7 +182,7 @@ def _print_items(items: list) -> None:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from tfhub.resolving import bundles  # noqa: PLC0415
+    from tfhub.resolving import bundles
 
     items = bundles.export_bundle(args.handles, args.output)
     _print_items(items)
@@ -191,7 +191,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from tfhub.resolving import bundles  # noqa: PLC0415
+    from tfhub.resolving import bundles
 
     items = bundles.import_bundle(args.bundle, force=args.force)
     _print_items(items)

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from tfhub import errors
+from tfhub.convert.report import DEFAULT_TOLERANCE
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -18,8 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                          help="only report what a conversion would do; write nothing")
     convert.add_argument("--tags", nargs="*", default=None,
                          help="graph variant to convert (default: the empty tag set)")
-    convert.add_argument("--tolerance", type=float, default=1e-5,
-                         help="largest absolute difference allowed in verification (default 1e-5)")
+    convert.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE,
+                         help=f"largest absolute difference allowed in verification (default {DEFAULT_TOLERANCE:g})")
     convert.add_argument("--overwrite", action="store_true", help="replace an existing DST")
     convert.add_argument("--no-verify", action="store_true",
                          help="skip running source and result on generated inputs")
@@ -28,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _convert(args: argparse.Namespace) -> int:
-    from tfhub import convert  # noqa: PLC0415 - imports TensorFlow
+    from tfhub import convert  # imports TensorFlow
 
     if args.check:
         report = convert.check(args.src, tags=args.tags)

@@ -9,13 +9,14 @@ import sys
 import traceback
 from typing import Any, Iterator, List, Optional
 
-from tfhub.cli import (cache_commands, convert_commands, env_command, model_commands, quiet_tensorflow,
-                       serve_commands)
+from tfhub.cli import (cache_commands, convert_commands, docs_commands, env_command, model_commands,
+                       quiet_tensorflow, search_command, serve_commands)
 from tfhub import errors
 from tfhub.version import __version__
 
 # Each module adds its subcommands; a handler returns the exit code.
-_COMMAND_MODULES = (model_commands, cache_commands, serve_commands, convert_commands, env_command)
+_COMMAND_MODULES = (model_commands, cache_commands, serve_commands, search_command, docs_commands, convert_commands,
+                    env_command)
 
 
 def _add_global_options(parser: argparse.ArgumentParser, default: Any) -> None:
@@ -29,8 +30,8 @@ def _add_global_options(parser: argparse.ArgumentParser, default: Any) -> None:
 
 def _leaf_parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
     """Every parser below ``parser`` that runs a command (``cache ls``, ``serve``, ...)."""
-    for action in parser._actions:  # noqa: SLF001 - argparse keeps subparsers nowhere public
-        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+    for action in parser._actions:  # argparse keeps subparsers nowhere public
+        if isinstance(action, argparse._SubParsersAction):
             for sub in dict.fromkeys(action.choices.values()):  # aliases share a parser
                 yield sub
                 yield from _leaf_parsers(sub)
@@ -52,10 +53,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _CliHandler(logging.StreamHandler):
+    """The CLI's one handler on the "tfhub" logger (one, however often ``main`` runs in a process)."""
+
+
 def _configure_logging(debug: bool, verbose: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("tfhub: %(message)s"))
     logger = logging.getLogger("tfhub")
+    for old in [h for h in logger.handlers if isinstance(h, _CliHandler)]:
+        logger.removeHandler(old)
+    handler = _CliHandler(sys.stderr)  # the stderr of now (tests and callers swap sys.stderr)
+    handler.setFormatter(logging.Formatter("tfhub: %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING)
     if not (debug or verbose):
@@ -80,7 +87,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     except KeyboardInterrupt:
         print("tfhub: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - the one place errors become exit codes
+    except Exception as exc:  # the one place errors become exit codes
         if args.debug:
             traceback.print_exc()
         print(f"tfhub: error: {_message_of(exc)}", file=sys.stderr)

@@ -48,14 +48,14 @@ def _download(args: argparse.Namespace) -> int:
         raise errors.HandleError(
             f"'{resolved.handle}' is read in place from {resolved.path}; --local-dir copies local or "
             "downloaded models only (unset TFHUB_MODEL_LOAD_FORMAT, or copy it with gsutil).")
-    from tfhub.resolving import local_dir  # noqa: PLC0415 - only for --local-dir
+    from tfhub.resolving import local_dir  # only for --local-dir
 
     print(local_dir.copy_model(resolved.path, args.local_dir, overwrite=args.overwrite))
     return 0
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    from tfhub.formats import inspection  # noqa: PLC0415 - protobuf, only for this command
+    from tfhub.formats import inspection  # protobuf, only for this command
 
     description = inspection.describe(resolvers.resolve(args.handle))
     if args.json:

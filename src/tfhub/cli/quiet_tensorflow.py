@@ -39,10 +39,10 @@ class _QuietLoader(importlib.abc.Loader):
     def __init__(self, inner: importlib.abc.Loader) -> None:
         self._inner = inner
 
-    def create_module(self, spec):  # noqa: ANN001, ANN201 - the Loader protocol
+    def create_module(self, spec):  # the Loader protocol
         return self._inner.create_module(spec)
 
-    def exec_module(self, module) -> None:  # noqa: ANN001
+    def exec_module(self, module) -> None:
         with _stderr_silenced():
             self._inner.exec_module(module)
 
@@ -50,7 +50,7 @@ class _QuietLoader(importlib.abc.Loader):
 class _QuietTensorFlowFinder(importlib.abc.MetaPathFinder):
     """Finds ``tensorflow`` as the other finders would, with a silencing loader."""
 
-    def find_spec(self, name: str, path: Optional[Sequence[str]], target=None):  # noqa: ANN001, ANN201
+    def find_spec(self, name: str, path: Optional[Sequence[str]], target=None):
         if name != "tensorflow":
             return None
         sys.meta_path.remove(self)  # once: later imports are cache hits anyway

@@ -18,6 +18,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.add_argument("--token-file", type=Path, help="require 'Authorization: Bearer <token>' with the token in this file")
     serve.add_argument("--uncompressed-base", metavar="URL",
                        help="storage prefix (gs://bucket/dir) answered by ?tf-hub-format=uncompressed")
+    serve.add_argument("--upstream", metavar="URL",
+                       help="a pull-through mirror: fetch a model ROOT lacks from this hub (e.g. "
+                            "https://tfhub.dev) on its first archive request, keep it under ROOT, serve it from then on")
+    serve.add_argument("--docs", type=Path, metavar="DIR",
+                       help="documentation tree shown in the catalog, laid out as tensorflow/tfhub.dev's "
+                            "(assets/docs/, tags/); default: ROOT/docs when it exists")
     serve.add_argument("--max-connections", type=int, default=4096,
                        help="open connections kept; beyond this the longest-idle one is closed, "
                             "and 503 only when all are busy with requests (default: 4096)")
@@ -56,8 +62,8 @@ def _check_limits(args: argparse.Namespace) -> None:
 
 def _serve(args: argparse.Namespace) -> int:
     try:
-        from tfhub.server import runner  # noqa: PLC0415 - uvicorn only for this command
-        from tfhub.server.app import ServeSettings  # noqa: PLC0415
+        from tfhub.server import runner  # uvicorn only for this command
+        from tfhub.server.app import ServeSettings
     except ImportError as exc:
         if exc.name and exc.name.split(".")[0] in ("starlette", "uvicorn", "h11", "anyio"):
             raise errors.ExtraMissingError(
@@ -72,6 +78,8 @@ def _serve(args: argparse.Namespace) -> int:
         archive_dir=args.archive_dir or runner.default_archive_dir(root),
         token=_read_token(args.token_file) if args.token_file else None,
         uncompressed_base=args.uncompressed_base,
+        upstream=args.upstream,
+        docs=args.docs,
     )
     listen = runner.Listen(host=args.host, port=args.port, max_connections=args.max_connections,
                            head_timeout=args.head_timeout, shutdown_timeout=args.shutdown_timeout)
@@ -91,8 +99,8 @@ def _compressed_by_suffix(out: Path) -> bool:
 
 
 def _pack(args: argparse.Namespace) -> int:
-    from tfhub.formats.detect import detect  # noqa: PLC0415
-    from tfhub.resolving import archive  # noqa: PLC0415
+    from tfhub.formats.detect import detect
+    from tfhub.resolving import archive
 
     directory, out = Path(args.directory), Path(args.out)
     if not directory.is_dir():

@@ -13,7 +13,7 @@ __all__ = ["tf1_to_tf2", "check", "DEFAULT_TOLERANCE"]
 
 def __getattr__(name: str) -> Any:
     if name in __all__:
-        from tfhub.convert import api  # noqa: PLC0415 - imports TensorFlow
+        from tfhub.convert import api  # imports TensorFlow
 
         return getattr(api, name)
     raise AttributeError(f"module 'tfhub.convert' has no attribute {name!r}")

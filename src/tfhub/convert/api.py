@@ -14,7 +14,7 @@ from tfhub.resolving.resolvers import resolve
 
 logger = logging.getLogger("tfhub")
 
-DEFAULT_TOLERANCE = 1e-5
+DEFAULT_TOLERANCE = report_lib.DEFAULT_TOLERANCE
 
 
 def check(src: str, tags: Optional[Iterable[str]] = None) -> report_lib.ConversionReport:

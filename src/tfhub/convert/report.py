@@ -5,6 +5,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Dict, List, Optional
 
+# The largest absolute difference verification allows by default (here, free of
+# TensorFlow, so that the CLI can show it without importing TensorFlow).
+DEFAULT_TOLERANCE = 1e-5
+
 
 @dataclasses.dataclass
 class SignatureReport:

@@ -64,7 +64,7 @@ def inventory(conversion: Tf2Conversion, handle: str) -> report_lib.ConversionRe
     report.regularization_losses = len(conversion.losses)
     describe = report_lib.describe_spec
     for name, sig in sorted(conversion.signatures.items()):
-        outputs = sig._function.structured_outputs  # noqa: SLF001 - same module family
+        outputs = sig._function.structured_outputs  # same module family
         report.signatures.append(report_lib.SignatureReport(
             name=name, inputs={k: describe(s) for k, s in sig.input_specs.items()},
             outputs={k: describe(v) for k, v in outputs.items()}))

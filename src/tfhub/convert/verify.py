@@ -95,7 +95,7 @@ def compare_signature(name: str, signature: reusable.Signature, source: Any, res
     structured, kwargs = make_inputs(signature)
     try:
         expected = source.signatures[name](**kwargs)
-    except Exception as exc:  # noqa: BLE001 - reported with the fix
+    except Exception as exc:  # reported with the fix
         raise errors.ConversionVerificationError(
             f"signature '{name}' of the source fails on generated inputs "
             f"({sorted(kwargs)}): {str(exc).splitlines()[0]}. Convert with verify=False "

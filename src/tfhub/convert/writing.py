@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import tempfile
-from typing import Iterator
 
-from tfhub import errors
+from tfhub import errors, files
 
 
 def check_destination(dst: str, src_path: str, overwrite: bool) -> str:
@@ -31,25 +28,6 @@ def check_destination(dst: str, src_path: str, overwrite: bool) -> str:
     return dst
 
 
-@contextlib.contextmanager
-def atomic_directory(dst: str) -> Iterator[str]:
-    """Yields a temporary directory beside ``dst`` that becomes ``dst`` on success.
-
-    On any exception the temporary directory is removed and ``dst`` is left as
-    it was. An existing ``dst`` is replaced only once the new one is complete.
-    """
-    parent = os.path.dirname(dst)
-    os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(dst)}.tfhub-convert-", dir=parent)
-    try:
-        yield tmp
-        if os.path.lexists(dst):
-            old = tempfile.mkdtemp(prefix=f".{os.path.basename(dst)}.tfhub-old-", dir=parent)
-            os.replace(dst, os.path.join(old, "model"))
-            os.replace(tmp, dst)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, dst)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+def atomic_directory(dst: str) -> "contextlib.AbstractContextManager[str]":
+    """A temporary directory beside ``dst`` that becomes ``dst`` on success (:func:`tfhub.files.atomic_directory`)."""
+    return files.atomic_directory(dst, prefix="tfhub-convert")

@@ -23,7 +23,7 @@ def _local(path: str) -> str:
 
 
 def _gfile() -> Any:
-    from tfhub._tf import tensorflow  # noqa: PLC0415 - gfile only for remote paths
+    from tfhub._tf import tensorflow  # gfile only for remote paths
 
     return tensorflow().io.gfile
 

@@ -59,7 +59,7 @@ def read_module_def(module_dir: str) -> "ModuleDef":
         ModuleDefNotFoundError: the file does not exist (also a tf.errors.NotFoundError).
         ModuleDefError: see :func:`parse_module_def`.
     """
-    from tfhub._tf import tensorflow  # noqa: PLC0415 - gfile reads local and remote paths
+    from tfhub._tf import tensorflow  # gfile reads local and remote paths
 
     path = module_def_path(module_dir)
     gfile = tensorflow().io.gfile

@@ -16,7 +16,7 @@ from typing import Any
 def __getattr__(name: str) -> Any:
     if name != "KerasLayer":
         raise AttributeError(f"module 'tfhub.keras' has no attribute {name!r}")
-    from tfhub.keras.layer import KerasLayer  # noqa: PLC0415 - lazy by design
+    from tfhub.keras.layer import KerasLayer  # lazy by design
 
     globals()[name] = KerasLayer
     return KerasLayer

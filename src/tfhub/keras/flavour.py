@@ -57,7 +57,7 @@ def flavour_for_caller() -> str:
         return KERAS2
     if "tf_keras" not in sys.modules:
         return KERAS3
-    frame: Optional[types.FrameType] = sys._getframe(1)  # noqa: SLF001 - the rule needs it
+    frame: Optional[types.FrameType] = sys._getframe(1)  # the rule needs it
     while frame is not None:
         answer = _answer_of(frame)
         if answer is not None:

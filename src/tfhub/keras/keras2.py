@@ -23,7 +23,7 @@ def _keras2() -> types.ModuleType:
     if flavour.which_keras() == flavour.KERAS2:
         return tensorflow().keras
     try:
-        import tf_keras as legacy  # noqa: PLC0415
+        import tf_keras as legacy
     except ImportError as exc:
         raise ImportError(
             "tfhub.keras.keras2 needs Keras 2: install it with `pip install tf_keras` "

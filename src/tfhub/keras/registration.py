@@ -42,10 +42,10 @@ def install() -> None:
 def _register(keras_module: types.ModuleType) -> None:
     """Adds ``hub.KerasLayer`` to that Keras' custom objects unless it is there."""
     try:
-        from tfhub.keras.layer import KerasLayer  # noqa: PLC0415 - imports no TF
+        from tfhub.keras.layer import KerasLayer  # imports no TF
 
         keras_module.saving.get_custom_objects().setdefault(REGISTERED_NAME, KerasLayer)
-    except Exception:  # noqa: BLE001 - never break the user's `import keras`
+    except Exception:  # never break the user's `import keras`
         _log.debug("could not register hub.KerasLayer with %s", keras_module.__name__,
                    exc_info=True)
 

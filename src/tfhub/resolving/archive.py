@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import hashlib
 import os
 import shutil
 import tarfile
 from pathlib import Path
-from typing import BinaryIO, Dict, Iterable, Optional, Union
+from typing import BinaryIO, Dict, Optional, Union
 
-from tfhub import errors
+from tfhub import errors, files
 from tfhub.resolving import archive_streams as streams
 from tfhub.resolving import pack_links
 
@@ -61,15 +60,6 @@ def _clear(path: str) -> None:
         os.unlink(path)
 
 
-def _copy_hashing(source: BinaryIO, out: BinaryIO) -> str:
-    """Copies ``source`` to ``out``; returns the SHA-256 of what passed."""
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: source.read(_CHUNK), b""):
-        digest.update(chunk)
-        out.write(chunk)
-    return digest.hexdigest()
-
-
 def _extract_member(archive: tarfile.TarFile, member: tarfile.TarInfo, root: str, root_real: str,
                     digests: Optional[Dict[str, str]] = None) -> None:
     target = _target_path(root, member.name)
@@ -93,7 +83,7 @@ def _extract_member(archive: tarfile.TarFile, member: tarfile.TarInfo, root: str
             if digests is None:
                 shutil.copyfileobj(source, out, _CHUNK)
             else:
-                digests[relative] = _copy_hashing(source, out)
+                digests[relative] = files.copy_hashing(source, out)
     elif member.issym():
         _extract_symlink(member, target, parent, root_real)
     elif member.islnk():
@@ -124,12 +114,9 @@ def _check_links(root: str, root_real: str) -> None:
     Raises:
         UnsafeArchiveError: one leads outside ``root``.
     """
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in dirnames + filenames:
-            path = os.path.join(dirpath, name)
-            if os.path.islink(path):
-                relative = os.path.relpath(path, root)
-                _check_inside(root_real, path, f"The link {relative!r} -> {os.readlink(path)!r}")
+    for relative, path in files.walk(root):
+        if os.path.islink(path):
+            _check_inside(root_real, path, f"The link {relative!r} -> {os.readlink(path)!r}")
 
 
 def _member_failure(member: tarfile.TarInfo, root: str, exc: OSError) -> errors.TfHubError:
@@ -234,25 +221,17 @@ def _looks_like_codec_error(exc: OSError) -> bool:
     return exc.errno is None and any(word in text for word in ("gzip", "deflate", "compressed", "header", "crc", "invalid data"))
 
 
-def _sorted_tree(directory: str) -> Iterable[str]:
-    """Relative paths below ``directory``, parents before children, sorted.
-
-    A link to a directory is listed as the link (walk does not enter it).
-    """
-    for dirpath, dirnames, filenames in os.walk(directory):
-        dirnames.sort()
-        relative_dir = os.path.relpath(dirpath, directory)
-        if relative_dir != ".":
-            yield relative_dir
-        linked_dirs = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
-        for filename in sorted(filenames + linked_dirs):
-            yield os.path.normpath(os.path.join(relative_dir, filename))
+def owner_free_info(archive: tarfile.TarFile, full: str, arcname: str) -> tarfile.TarInfo:
+    """The tar header of ``full`` without its owner (uid, gid and their names zeroed)."""
+    info = archive.gettarinfo(full, arcname=arcname)
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    return info
 
 
 def _normalized_info(archive: tarfile.TarFile, full: str, relative: str) -> tarfile.TarInfo:
-    info = archive.gettarinfo(full, arcname=relative.replace(os.sep, "/"))
-    info.uid = info.gid = 0
-    info.uname = info.gname = ""
+    """:func:`owner_free_info`, with time and mode fixed too: the same tree packs to the same bytes."""
+    info = owner_free_info(archive, full, relative)
     info.mtime = 0
     if info.isdir():
         info.mode = 0o755
@@ -280,8 +259,7 @@ def pack(directory: Union[str, Path], out: BinaryIO, compresslevel: int = 6, com
           if compressed else contextlib.nullcontext(out))
     with gz as tar_out:
         with tarfile.open(fileobj=tar_out, mode="w|", format=tarfile.PAX_FORMAT) as archive:
-            for relative in _sorted_tree(directory):
-                full = os.path.join(directory, relative)
+            for relative, full in files.walk(directory, directories=True):
                 pack_links.refuse_special_file(full, relative)
                 info = _normalized_info(archive, full, relative)
                 if info.issym():
@@ -300,13 +278,5 @@ def pack(directory: Union[str, Path], out: BinaryIO, compresslevel: int = 6, com
 
 def pack_to_file(directory: Union[str, Path], archive_path: Union[str, Path], compressed: bool = True) -> list[str]:
     """:func:`pack` into a file, written atomically; returns the rewritten links."""
-    archive_path = Path(archive_path)
-    temp = archive_path.with_name(archive_path.name + ".partial")
-    try:
-        with open(temp, "wb") as out:
-            rewritten = pack(directory, out, compressed=compressed)
-        os.replace(temp, archive_path)
-        return rewritten
-    finally:
-        if temp.exists():
-            temp.unlink()
+    with files.atomic_file(archive_path, files.temp_sibling(archive_path, ".partial")) as out:
+        return pack(directory, out, compressed=compressed)

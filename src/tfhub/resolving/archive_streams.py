@@ -92,7 +92,7 @@ class SourceStream(io.RawIOBase):
         read1 = getattr(self._stream, "read1", None)
         return read1(count) if read1 is not None else self._stream.read(count)
 
-    def readinto(self, buffer) -> int:  # noqa: ANN001 - memoryview
+    def readinto(self, buffer) -> int:  # memoryview
         # gzip and xz skip zero padding after their end without giving anything,
         # for as long as it comes: SILENT_SLACK bytes of that is the end.
         if self._silent >= SILENT_SLACK or (self._budget is not None and self._budget <= 0):
@@ -106,7 +106,7 @@ class SourceStream(io.RawIOBase):
             self._budget -= count
         return count
 
-    def _readinto(self, buffer) -> int:  # noqa: ANN001 - memoryview
+    def _readinto(self, buffer) -> int:  # memoryview
         if self._head:
             count = min(len(buffer), len(self._head))
             buffer[:count], self._head = self._head[:count], self._head[count:]
@@ -160,7 +160,7 @@ class OutputWatch:
 class BoundedTarInfo(tarfile.TarInfo):
     """A TarInfo that refuses huge extended headers before reading them into memory."""
 
-    def _proc_member(self, tarfile_):  # noqa: ANN001,ANN202 - tarfile's hook
+    def _proc_member(self, tarfile_):  # tarfile's hook
         if self.type in _EXTENDED_HEADER_TYPES and self.size > MAX_HEADER_BYTES:
             raise errors.UnsafeArchiveError(
                 f"The archive has an extended tar header of {self.size} bytes (at most "
@@ -168,10 +168,10 @@ class BoundedTarInfo(tarfile.TarInfo):
             )
         return super()._proc_member(tarfile_)
 
-    def _proc_sparse(self, tarfile_):  # noqa: ANN001,ANN202 - tarfile's hook
+    def _proc_sparse(self, tarfile_):  # tarfile's hook
         raise errors.UnsafeArchiveError(f"Archive member {self.name!r} is a GNU sparse file; model archives hold plain files.")
 
-    def _proc_gnusparse_10(self, next, pax_headers, tarfile_):  # noqa: A002,ANN001,ANN202
+    def _proc_gnusparse_10(self, next, pax_headers, tarfile_):
         raise errors.UnsafeArchiveError(f"Archive member {next.name!r} is a GNU sparse file; model archives hold plain files.")
 
 

@@ -18,26 +18,25 @@ archive to check it (and, offline, refuses).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import io
 import json
 import os
 import re
 import tarfile
-import uuid
 from pathlib import Path
-from typing import Any, BinaryIO, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
-from tfhub import config, errors
+from tfhub import config, errors, files
 from tfhub.resolving import handles
-from tfhub.resolving.cache import Cache, Descriptor, Entry, Fetched, write_atomically
+from tfhub.resolving.archive import owner_free_info
+from tfhub.resolving.cache import Cache, Entry, Fetched
+from tfhub.resolving.descriptors import Descriptor, write_atomically
 from tfhub.resolving.maintenance import find_entry
 
 MANIFEST_NAME = "tfhub-bundle.json"
 BUNDLE_FORMAT = "tfhub-cache-bundle"
 BUNDLE_VERSION = 1
 _ENTRY_MEMBER = re.compile(r"^entries/([0-9a-f]{40})/(.+)$")
-_CHUNK = 1 << 20
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,24 +48,6 @@ class BundleItem:
     files: int
     size_bytes: int
     action: str  # "exported", "imported", "already cached"
-
-
-class _HashingReader(io.RawIOBase):
-    """Reads a file and hashes what passes through."""
-
-    def __init__(self, stream: BinaryIO):
-        super().__init__()
-        self._stream = stream
-        self.digest = hashlib.sha256()
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:  # noqa: ANN001 - memoryview
-        data = self._stream.read(len(buffer))
-        self.digest.update(data)
-        buffer[: len(data)] = data
-        return len(data)
 
 
 # --- export --------------------------------------------------------------------------
@@ -97,25 +78,19 @@ def _exportable(handle_or_key: str, root: Path) -> Entry:
 
 def _add_entry(tar: tarfile.TarFile, entry: Entry) -> Dict[str, Any]:
     """Adds an entry's files; returns its manifest record."""
-    files: Dict[str, Dict[str, Any]] = {}
+    listed: Dict[str, Dict[str, Any]] = {}
     directories: List[str] = []
-    for dirpath, dirnames, filenames in os.walk(entry.directory):
-        dirnames.sort()
-        relative_dir = os.path.relpath(dirpath, entry.directory)
-        if relative_dir != ".":
-            directories.append(relative_dir.replace(os.sep, "/"))
-        for name in sorted(filenames):
-            full = os.path.join(dirpath, name)
-            relative = os.path.normpath(os.path.join(relative_dir, name)).replace(os.sep, "/")
-            info = tar.gettarinfo(full, arcname=f"entries/{entry.key}/{relative}")
-            if not info.isreg():
-                raise errors.BundleError(f"{full} is not a regular file; bundles hold only files.")
-            info.uid = info.gid = 0
-            info.uname = info.gname = ""
-            with open(full, "rb") as stream:
-                reader = _HashingReader(stream)
-                tar.addfile(info, reader)
-            files[relative] = {"size": info.size, "sha256": reader.digest.hexdigest()}
+    for relative, full in files.walk(entry.directory, directories=True, dir_links=False):
+        if os.path.isdir(full) and not os.path.islink(full):
+            directories.append(relative)
+            continue
+        info = owner_free_info(tar, full, f"entries/{entry.key}/{relative}")
+        if not info.isreg():
+            raise errors.BundleError(f"{full} is not a regular file; bundles hold only files.")
+        with open(full, "rb", buffering=0) as stream:
+            reader = files.HashingStream(stream)
+            tar.addfile(info, reader)
+        listed[relative] = {"size": info.size, "sha256": reader.hexdigest()}
     descriptor = entry.descriptor() or Descriptor(entry.handle, None, None, None)
     return {
         "key": entry.key,
@@ -124,7 +99,7 @@ def _add_entry(tar: tarfile.TarFile, entry: Entry) -> Dict[str, Any]:
         "host": descriptor.host,
         "archive_sha256": descriptor.archive_sha256 or descriptor.claimed_sha256,
         "directories": directories,
-        "files": files,
+        "files": listed,
     }
 
 
@@ -138,20 +113,14 @@ def export_bundle(handle_list: Sequence[str], out: Path, root: Optional[Path] = 
     root = Path(root) if root else config.cache_dir()
     entries = {e.key: e for e in (_exportable(h, root) for h in handle_list)}
     out = Path(out)
-    temp = out.with_name(f".{out.name}.{uuid.uuid4().hex}.partial")
-    records = []
-    try:
-        with tarfile.open(temp, "w", format=tarfile.PAX_FORMAT) as tar:
+    with files.atomic_file(out, files.temp_sibling(out, ".partial", prefix=".")) as stream:
+        with tarfile.open(fileobj=stream, mode="w", format=tarfile.PAX_FORMAT) as tar:
             records = [_add_entry(tar, entry) for entry in entries.values()]
             manifest = json.dumps({"format": BUNDLE_FORMAT, "version": BUNDLE_VERSION,
                                    "entries": records}, indent=1, sort_keys=True).encode("utf-8")
             info = tarfile.TarInfo(MANIFEST_NAME)
             info.size = len(manifest)
             tar.addfile(info, io.BytesIO(manifest))
-        os.replace(temp, out)
-    finally:
-        if temp.exists():
-            temp.unlink()
     return [_item(r, "exported") for r in records]
 
 
@@ -247,17 +216,14 @@ def _extract_entry(tar: tarfile.TarFile, by_name: Dict[str, tarfile.TarInfo],
         path = target / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         source = tar.extractfile(by_name[f"entries/{record['key']}/{relative}"])
-        digest = hashlib.sha256()
         with open(path, "wb") as out:
-            for chunk in iter(lambda: source.read(_CHUNK), b""):
-                digest.update(chunk)
-                out.write(chunk)
-        if digest.hexdigest() != info["sha256"]:
+            digest = files.copy_hashing(source, out)
+        if digest != info["sha256"]:
             raise errors.BundleError(
                 f"'{relative}' of '{record['handle']}' in {bundle} is damaged (SHA-256 mismatch); "
                 "that entry was not imported. Export it again."
             )
-        digests[relative] = digest.hexdigest()
+        digests[relative] = digest
     claimed = record.get("archive_sha256")
     return Fetched(claimed_sha256=claimed if isinstance(claimed, str) else None, digests=digests)
 
@@ -280,7 +246,7 @@ class _BundleSource:
 
 def _install(cache: Cache, tar: tarfile.TarFile, by_name: Dict[str, tarfile.TarInfo],
              record: Dict[str, Any], bundle: Path, force: bool) -> BundleItem:
-    from tfhub.resolving import resolvers  # noqa: PLC0415 - the door, only when importing
+    from tfhub.resolving import resolvers  # the door, only when importing
 
     entry = cache.entry(record["handle"])
     source = _BundleSource(tar, by_name, record, bundle)

@@ -1,16 +1,8 @@
-"""The on-disk cache: layout, locks, atomic population, self-healing, scanning.
+"""The on-disk cache: atomic population, swaps, self-healing, scanning.
 
-Layout under the cache directory (compatible with tensorflow_hub):
-
-* ``<key>/`` — a complete model directory (``key = sha1(handle)``);
-* ``<key>.descriptor.txt`` — the handle, time, host, archive digest and a
-  manifest of every file (see :mod:`tfhub.resolving.descriptors`);
-* ``<key>.<uid>.tfhub-tmp/`` — a download in progress (ours);
-* ``<key>.tfhub-swap``, ``<key>.<uid>.tfhub-aside/`` and
-  ``<key>.descriptor.txt.<uid>.pending`` — a swap under way, the old entry and
-  the new descriptor, while a new entry replaces an old one;
-* ``.locks/<key>.lock`` — the per-entry lock, an OS file lock the kernel
-  releases when its holder dies.
+The names of an entry's files are :mod:`tfhub.resolving.layout`'s; the
+descriptor's format is :mod:`tfhub.resolving.descriptors`'; the lock is
+:mod:`tfhub.resolving.locks`'.
 
 Correctness rests on renames of complete directories and files; the lock only
 avoids duplicated downloads. A new entry replaces an old one only once it is
@@ -19,33 +11,25 @@ complete, so a failed fetch never costs the entry that was there.
 
 from __future__ import annotations
 
-import contextvars
 import dataclasses
 import datetime
 import errno
-import functools
 import logging
 import os
-import shutil
 import socket
 import stat
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Optional
 
-from tfhub import errors
-from tfhub.resolving import descriptors, faults, handles, leftovers, manifests
-from tfhub.resolving.descriptors import Descriptor, write_atomically  # noqa: F401 - re-exported
-from tfhub.resolving.faults import KILL_POINT_ENV, KILL_POINTS, fault_point  # noqa: F401 - re-exported
+from tfhub import errors, files
+from tfhub.resolving import descriptors, handles, layout, leftovers, manifests
+from tfhub.resolving.descriptors import Descriptor, write_atomically
 
 if TYPE_CHECKING:
-    import filelock
+    from tfhub.resolving.locks import EntryLock
 
 _log = logging.getLogger("tfhub")
-
-DESCRIPTOR_SUFFIX = leftovers.DESCRIPTOR_SUFFIX
-TEMP_SUFFIX = leftovers.TFHUB_TEMP_SUFFIX
-LOCKS_DIRNAME = leftovers.LOCKS_DIRNAME
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,35 +50,11 @@ class Fetched:
     digests: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
-# Set by the one door (resolvers.resolve_request) while it runs, so that the
-# test-only door log can tell an entry written from anywhere else.
-IN_DOOR: "contextvars.ContextVar[bool]" = contextvars.ContextVar("tfhub_in_door", default=False)
-
-
 @dataclasses.dataclass(frozen=True)
-class Entry:
-    """One handle's place in the cache."""
+class Entry(layout.EntryPaths):
+    """One handle's place in the cache (its paths are :class:`~tfhub.resolving.layout.EntryPaths`')."""
 
-    root: Path
-    key: str
     handle: Optional[str] = None
-
-    # Built once per entry: they are read on every warm resolve.
-    @functools.cached_property
-    def directory(self) -> Path:
-        return self.root / self.key
-
-    @functools.cached_property
-    def descriptor_path(self) -> Path:
-        return self.root / (self.key + DESCRIPTOR_SUFFIX)
-
-    @functools.cached_property
-    def swap_marker_path(self) -> Path:
-        return self.root / (self.key + leftovers.SWAP_MARKER_SUFFIX)
-
-    @property
-    def lock_path(self) -> Path:
-        return self.root / LOCKS_DIRNAME / (self.key + ".lock")
 
     def descriptor(self) -> Optional[Descriptor]:
         """The parsed descriptor file, or None when there is none."""
@@ -169,11 +129,8 @@ class Entry:
             CacheError: a file of the entry belongs to another user.
             Exception: whatever ``fetch`` raises.
         """
-        if not IN_DOOR.get():
-            faults.door_log("outside", self.handle)
         ensure_writable_root(self.root)
         with self._locked():
-            fault_point("locked")
             self._tidy_locked()
             problem = None if force else self.problem(sha256)
             if problem is None and not force:
@@ -202,13 +159,11 @@ class Entry:
         Without ``wait``, does nothing while another process holds the lock
         (it tidies itself); with it, waits for that process first.
         """
-        from tfhub.resolving import locks  # noqa: PLC0415 - filelock only when writing
-
         try:
             lock = self._locked()
             if wait:
                 lock.acquire()
-            elif not locks.try_acquire(lock):
+            elif not lock.try_acquire():
                 return
         except OSError:
             return  # a cache we cannot write: nothing to tidy from here
@@ -231,37 +186,32 @@ class Entry:
 
     def _fetch_and_swap(self, fetch: Callable[[Path], Fetched]) -> None:
         uid = uuid.uuid4().hex
-        temp = self.root / f"{self.key}.{uid}{TEMP_SUFFIX}"
-        aside = self.root / f"{self.key}.{uid}{leftovers.ASIDE_SUFFIX}"
-        pending = self.root / f"{self.key}{DESCRIPTOR_SUFFIX}.{uid}{leftovers.PENDING_SUFFIX}"
+        temp, aside, pending = self.temp_path(uid), self.aside_path(uid), self.pending_path(uid)
         try:
             temp.mkdir()
             fetched = fetch(temp)
-            fault_point("extracted")
             text = self._descriptor_for(temp, fetched).render()
             if os.path.lexists(self.directory):
                 self._swap_in(temp, text, aside, pending)
             else:
                 write_atomically(self.descriptor_path, text)
-                fault_point("descriptor-written")
                 self._rename_into_place(temp)
-                fault_point("renamed")
         except errors.DiskFullError as exc:
-            raise disk_full_error(self.root, exc, self.handle, exc.bytes_needed) from exc
+            raise errors.DiskFullError.in_cache(self.root, exc, self.handle, exc.bytes_needed) from exc
         except OSError as exc:
             if isinstance(exc, errors.TfHubError):
                 raise
             if exc.errno in errors.DISK_FULL_ERRNOS:
-                raise disk_full_error(self.root, exc, self.handle) from exc
+                raise errors.DiskFullError.in_cache(self.root, exc, self.handle) from exc
             if isinstance(exc, PermissionError):
                 raise self._not_writable(exc) from exc
             raise
         finally:
             if os.path.lexists(self.swap_marker_path):
                 self._tidy_locked()  # a failed swap: undone (or completed) as if this process had died
-            leftovers.remove(aside)
-            leftovers.remove(pending)
-            remove_tree(temp)
+            files.remove(aside)
+            files.remove(pending)
+            files.remove(temp)
 
     def _swap_in(self, temp: Path, text: str, aside: Path, pending: Path) -> None:
         """Replaces the entry there with ``temp`` and its descriptor with ``text``.
@@ -275,11 +225,8 @@ class Entry:
         self.swap_marker_path.touch()
         write_atomically(pending, text)
         os.rename(self.directory, aside)
-        fault_point("moved-aside")
         os.rename(temp, self.directory)
-        fault_point("renamed")
         os.replace(pending, self.descriptor_path)
-        fault_point("descriptor-written")
         self.swap_marker_path.unlink()
 
     def _descriptor_for(self, directory: Path, fetched: Fetched) -> Descriptor:
@@ -309,28 +256,11 @@ class Entry:
             f"to remove {self.key}* from the shared cache."
         )
 
-    def _locked(self) -> "filelock.BaseFileLock":
+    def _locked(self) -> "EntryLock":
         """The entry's lock, not yet acquired (see :mod:`tfhub.resolving.locks`)."""
-        from tfhub.resolving import locks  # noqa: PLC0415 - filelock only when writing
+        from tfhub.resolving import locks  # filelock only when writing
 
         return locks.entry_lock(self.lock_path, self.root, self.handle)
-
-
-def disk_full_error(root: Path, exc: OSError, handle: Optional[str] = None,
-                    bytes_needed: Optional[int] = None) -> errors.DiskFullError:
-    """Our error for a write into the cache that met a full disk (or quota, or size limit)."""
-    what = f" for '{handle}'" if handle else ""
-    needed = f" At least {bytes_needed} more bytes were needed." if bytes_needed else ""
-    return errors.DiskFullError(
-        f"The cache directory {root} has no room{what} ({exc.strerror or exc}).{needed} Nothing was "
-        "left in the cache. Free space there, or set TFHUB_CACHE_DIR to a directory on a disk with room.",
-        bytes_needed=bytes_needed,
-    )
-
-
-def remove_tree(path: Path) -> None:
-    """Deletes a directory tree if it exists, ignoring what vanished meanwhile."""
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def ensure_writable_root(root: Path) -> None:
@@ -347,7 +277,7 @@ def ensure_writable_root(root: Path) -> None:
         probe.unlink()
     except OSError as exc:
         if exc.errno in errors.DISK_FULL_ERRNOS:
-            raise disk_full_error(root, exc) from exc
+            raise errors.DiskFullError.in_cache(root, exc) from exc
         raise errors.CacheError(
             f"The cache directory {root} cannot be written ({exc.strerror or exc}). "
             "Set TFHUB_CACHE_DIR to a directory you can write, or fix its permissions."
@@ -374,16 +304,8 @@ class Cache:
         except FileNotFoundError:
             return
         for name in names:
-            if _is_entry_name(name) and os.path.lexists(self.root / name):
+            if layout.is_entry_name(name) and os.path.lexists(self.root / name):
                 yield self.entry_for_key(name)
-
-    def orphans(self) -> List[Tuple[Path, str]]:
-        """Files and directories that belong to no complete entry, with why."""
-        return leftovers.find_orphans(self.root)
-
-
-def _is_entry_name(name: str) -> bool:
-    return len(name) == 40 and all(c in "0123456789abcdef" for c in name)
 
 
 def entry_size(entry: Entry) -> int:

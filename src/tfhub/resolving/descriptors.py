@@ -17,12 +17,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import uuid
 from pathlib import Path
 from typing import Dict, Optional, Tuple
 
-from tfhub.resolving import leftovers
-from tfhub.resolving.faults import fault_point
+from tfhub import files
 from tfhub.resolving.manifests import Manifest
 
 _SIZES = "Manifest: "
@@ -128,12 +126,6 @@ def read(path: str) -> Optional[Descriptor]:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Writes ``text`` to ``path`` through a temp file and ``os.replace``."""
-    temp = path.with_name(f"{path.name}.{uuid.uuid4().hex}{leftovers.ATOMIC_TEMP_SUFFIX}")
-    try:
-        temp.write_text(text, encoding="utf-8")
-        fault_point("descriptor-temp-written")
-        os.replace(temp, path)
-    finally:
-        if temp.exists():
-            temp.unlink()
+    """Writes a descriptor's ``text`` to ``path`` through a temp file and ``os.replace``."""
+    with files.atomic_file(path) as out:
+        out.write(text.encode("utf-8"))

@@ -208,7 +208,7 @@ class HttpBody(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # noqa: ANN001 - memoryview/bytearray
+    def readinto(self, buffer) -> int:  # memoryview/bytearray
         while not self._ended:
             try:
                 # read1: whatever one socket read brings, so a stall loses nothing.

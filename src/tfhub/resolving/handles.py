@@ -234,7 +234,7 @@ def gfile_exists(handle: str) -> bool:
     """
     if not gfile_might_read(handle):
         raise _unknown_scheme_error(handle)
-    from tfhub._tf import tensorflow  # noqa: PLC0415 - gfile only for such handles
+    from tfhub._tf import tensorflow  # gfile only for such handles
 
     tf = tensorflow()
     try:

@@ -88,7 +88,7 @@ class _CappedRetry(Retry):
             return cap
         return max(0.0, min(cap, seconds))
 
-    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):  # noqa: ANN001,ANN201,PLR0913 - urllib3's signature
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):  # urllib3's signature
         """urllib3's step to the next attempt, stopping after one retry of a refused or unresolved connection."""
         retry = super().increment(method, url, response, error, _pool, _stacktrace)
         if _fast_fail_cause(error):
@@ -123,11 +123,11 @@ class _Session(requests.Session):
     check_certificates: bool = True
     _asked_origin: tuple = ()
 
-    def resolve_redirects(self, resp, req, *args, **kwargs):  # noqa: ANN001,ANN002,ANN003,ANN201
+    def resolve_redirects(self, resp, req, *args, **kwargs):
         self._asked_origin = _origin(req.url)
         yield from super().resolve_redirects(resp, req, *args, **kwargs)
 
-    def merge_environment_settings(self, url, proxies, stream, verify, cert):  # noqa: ANN001,ANN201
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
         settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
         if not self.check_certificates:
             # A CA bundle from the environment (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE)
@@ -135,7 +135,7 @@ class _Session(requests.Session):
             settings["verify"] = False
         return settings
 
-    def rebuild_auth(self, prepared_request, response) -> None:  # noqa: ANN001 - requests' hook
+    def rebuild_auth(self, prepared_request, response) -> None:  # requests' hook
         old, new = self._asked_origin or _origin(response.request.url), _origin(prepared_request.url)
         upgrade = old[0] == "http" and new[0] == "https" and old[1] == new[1] and old[2] == 80 and new[2] == 443
         if old == new or upgrade:

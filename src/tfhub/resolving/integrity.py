@@ -9,10 +9,8 @@ The digest is computed while the archive streams in; a mismatch raises
 
 from __future__ import annotations
 
-import hashlib
-import io
 import string
-from typing import BinaryIO, Optional
+from typing import Optional
 
 from tfhub import config, errors
 
@@ -63,38 +61,6 @@ def pin_from_file(handle: str) -> Optional[str]:
         if parts[1].strip() == handle:
             return normalize(parts[0], f"{path}:{number}")
     return None
-
-
-class HashingStream(io.RawIOBase):
-    """Passes a stream through while computing the SHA-256 of what was read."""
-
-    def __init__(self, stream: BinaryIO):
-        super().__init__()
-        self._stream = stream
-        self._digest = hashlib.sha256()
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:  # noqa: ANN001 - memoryview
-        if isinstance(self._stream, io.RawIOBase):
-            # Straight into the caller's buffer: no allocation, no copy (hot path).
-            count = self._stream.readinto(buffer) or 0
-            self._digest.update(memoryview(buffer).cast("B")[:count])
-            return count
-        read1 = getattr(self._stream, "read1", None)
-        data = read1(len(buffer)) if read1 is not None else self._stream.read(len(buffer))
-        self._digest.update(data)
-        buffer[: len(data)] = data
-        return len(data)
-
-    def drain(self) -> None:
-        """Reads to the end (an archive's trailing padding counts in the digest)."""
-        while self.read(1 << 20):
-            pass
-
-    def hexdigest(self) -> str:
-        return self._digest.hexdigest()
 
 
 def check(digest: str, pin: Optional[str], handle: str) -> None:

@@ -8,9 +8,9 @@ import time
 from pathlib import Path
 from typing import List, Optional, Tuple
 
-from tfhub import config, errors
-from tfhub.resolving import handles, integrity, leftovers
-from tfhub.resolving.cache import Cache, Entry, entry_size, remove_tree
+from tfhub import config, errors, files
+from tfhub.resolving import handles, integrity, layout, leftovers
+from tfhub.resolving.cache import Cache, Entry, entry_size
 
 
 @dataclasses.dataclass
@@ -119,8 +119,8 @@ def remove(handle_or_key: str, root: Optional[Path] = None) -> Entry:
 
 def remove_entry(entry: Entry) -> None:
     """Deletes an entry's directory and descriptor under its lock."""
-    with entry._locked():  # noqa: SLF001 - the entry's own lock
-        leftovers.remove(entry.directory)
+    with entry._locked():  # the entry's own lock
+        files.remove(entry.directory)
         try:
             entry.descriptor_path.unlink()
         except FileNotFoundError:
@@ -140,7 +140,7 @@ def verify(root: Optional[Path] = None, repair: bool = False) -> List[Tuple[Entr
         (report, action) for each broken entry; action is "kept", "repaired" or
         "removed" (or "repair failed: ...").
     """
-    from tfhub.resolving import resolvers  # noqa: PLC0415 - the door pulls in more than a scan needs
+    from tfhub.resolving import resolvers  # the door pulls in more than a scan needs
 
     broken = []
     cache = _cache(root)
@@ -158,7 +158,7 @@ def verify(root: Optional[Path] = None, repair: bool = False) -> List[Tuple[Entr
             except errors.TfHubError as exc:
                 action = f"repair failed: {exc}"
         elif repair:
-            leftovers.remove(entry.directory)
+            files.remove(entry.directory)
             action = "removed"
         broken.append((entry_report, action))
     return broken
@@ -204,21 +204,14 @@ def prune_plan(root: Optional[Path] = None, older_than_days: Optional[float] = N
 def remove_items(items: List[PruneItem]) -> None:
     """Removes what :func:`prune_plan` listed (what is already gone is skipped)."""
     for item in items:
-        if item.path.is_dir() and not item.path.is_symlink():
-            remove_tree(item.path)
-        elif os.path.lexists(item.path):
-            item.path.unlink()
+        files.remove(item.path)
 
 
 def _path_size(path: Path) -> int:
     """Bytes of a file, or of every file under a directory (links not followed)."""
     if not path.is_dir() or path.is_symlink():
         return os.lstat(path).st_size if os.path.lexists(path) else 0
-    total = 0
-    for dirpath, _, filenames in os.walk(path):
-        for name in filenames:
-            total += os.lstat(os.path.join(dirpath, name)).st_size
-    return total
+    return sum(os.lstat(full).st_size for _, full in files.walk(path, dir_links=False))
 
 
 def _keys_with_swap_leftovers(root: Path) -> List[str]:
@@ -226,18 +219,16 @@ def _keys_with_swap_leftovers(root: Path) -> List[str]:
         names = os.listdir(root)
     except OSError:
         return []
-    return sorted({name.split(".", 1)[0] for name in names
-                   if name.endswith((leftovers.ASIDE_SUFFIX, leftovers.PENDING_SUFFIX,
-                                     leftovers.SWAP_MARKER_SUFFIX))})
+    return sorted({layout.key_of(name) for name in names
+                   if name.endswith(layout.SWAP_SUFFIXES)})
 
 
 def last_use(directory: Path) -> float:
     """Unix time a file under ``directory`` was last read or written (its own mtime if empty)."""
     latest = 0.0
-    for dirpath, _, filenames in os.walk(directory):
-        for name in filenames:
-            stat = os.lstat(os.path.join(dirpath, name))
-            latest = max(latest, stat.st_atime, stat.st_mtime)
+    for _, full in files.walk(directory, dir_links=False):
+        stat = os.lstat(full)
+        latest = max(latest, stat.st_atime, stat.st_mtime)
     if latest:
         return latest
     return os.lstat(directory).st_mtime if os.path.lexists(directory) else 0.0

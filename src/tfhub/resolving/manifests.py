@@ -16,13 +16,13 @@ shard of a TensorFlow checkpoint, the graph beside its variables).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 import re
 import stat
 from typing import Dict, Iterator, Mapping, Optional, Tuple
 
-_CHUNK = 1 << 20
+from tfhub import files
+from tfhub.files import file_sha256
 _SHARD = re.compile(r"^(?P<prefix>.+)\.data-(?P<index>\d{5})-of-(?P<count>\d{5})$")
 
 
@@ -39,22 +39,10 @@ class Manifest:
     links: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
-def file_digest(path: str) -> str:
-    """The SHA-256 of a file's contents."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for chunk in iter(lambda: stream.read(_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _walk(directory: str) -> Iterator[Tuple[str, str, os.stat_result]]:
     """(relative POSIX path, full path, lstat) of everything below ``directory`` but directories."""
-    for dirpath, dirnames, filenames in os.walk(directory):
-        for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
-            full = os.path.join(dirpath, name)
-            relative = os.path.relpath(full, directory).replace(os.sep, "/")
-            yield relative, full, os.lstat(full)
+    for relative, full in files.walk(directory):
+        yield relative, full, os.lstat(full)
 
 
 def build(directory: "os.PathLike[str] | str", digests: Optional[Mapping[str, str]] = None) -> Manifest:
@@ -73,7 +61,7 @@ def build(directory: "os.PathLike[str] | str", digests: Optional[Mapping[str, st
             links[relative] = os.readlink(full)
         elif stat.S_ISREG(info.st_mode):
             sizes[relative] = info.st_size
-            hashes[relative] = known.get(relative) or file_digest(full)
+            hashes[relative] = known.get(relative) or file_sha256(full)
     return Manifest(sizes, hashes, links)
 
 
@@ -116,7 +104,7 @@ def deep_problem(directory: "os.PathLike[str] | str", manifest: Manifest) -> Opt
             return f"'{relative}' was added after the download"
     for relative, expected in (manifest.digests or {}).items():
         try:
-            actual = file_digest(os.path.join(base, relative))
+            actual = file_sha256(os.path.join(base, relative))
         except OSError as exc:
             return f"'{relative}' cannot be read ({exc.strerror})"
         if actual != expected:

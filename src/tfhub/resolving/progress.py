@@ -36,7 +36,7 @@ class ProgressBar:
     def __init__(self, label: str, total: Optional[int]):
         self._bar = None
         if wanted():
-            from tqdm.auto import tqdm  # noqa: PLC0415 - only when a bar is shown
+            from tqdm.auto import tqdm  # only when a bar is shown
 
             self._bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024,
                              desc=label, file=sys.stderr, leave=True, dynamic_ncols=True)

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Callable, Dict, Optional, Protocol, Set, Tuple, Union
 
 from tfhub import config, errors
-from tfhub.resolving import faults, handles, integrity, leftovers
-from tfhub.resolving.cache import IN_DOOR, Cache, Entry, Fetched
+from tfhub.resolving import handles, integrity, leftovers
+from tfhub.resolving.cache import Cache, Entry, Fetched
 from tfhub.resolving.handles import HandleKind
 
 _log = logging.getLogger("tfhub")
@@ -116,15 +116,6 @@ def resolve(handle: Handle, sha256: Optional[str] = None) -> str:
 
 def resolve_request(request: Request) -> Resolved:
     """The one door: resolves ``request`` (see :class:`Request`); raises as :func:`resolve`."""
-    token = IN_DOOR.set(True)
-    try:
-        faults.door_log("door", request.handle)
-        return _resolve(request)
-    finally:
-        IN_DOOR.reset(token)
-
-
-def _resolve(request: Request) -> Resolved:
     handle = request.handle
     if isinstance(handle, os.PathLike):
         handle = os.fspath(handle)
@@ -133,7 +124,7 @@ def _resolve(request: Request) -> Resolved:
     if request.source is not None:
         return _from_source(handles.split_pin(handle)[0], request)
     handle, pin = _pin_of(handle, request.sha256)
-    kind = handles.kind_of(handle)
+    kind: Optional[HandleKind] = handles.kind_of(handle)
     if kind is HandleKind.LOCAL:
         archive_path = handles.local_archive(handles.local_path(handle))
         if archive_path is not None:
@@ -158,7 +149,7 @@ def _resolve(request: Request) -> Resolved:
 
 
 def _cache(request: Request) -> Cache:
-    return Cache(config.cache_dir() if request.cache_dir is None else request.cache_dir)
+    return Cache(config.cache_dir() if request.cache_dir is None else Path(request.cache_dir))
 
 
 def _pin_of(handle: str, sha256: Optional[str]) -> Tuple[str, Optional[str]]:
@@ -210,7 +201,7 @@ def _local_archive(cache: Cache, path: str, pin: Optional[str], force: bool) -> 
         stamp = handles.file_stamp(os.stat(path))
     except FileNotFoundError:
         raise errors.HandleNotFoundError(f"{path} does not exist.") from None
-    from tfhub.resolving import sources  # noqa: PLC0415 - as in _cached
+    from tfhub.resolving import sources  # as in _cached
 
     entry = Entry(cache.root, handles.local_archive_key(path, stamp), path)
     fetcher = sources.local_archive_fetcher(path, stamp, pin)
@@ -232,7 +223,7 @@ def _cached(cache: Cache, handle: str, pin: Optional[str], force: bool, offline:
         if not force and entry.is_complete(pin):
             return _hit(entry, handle, pin)
         raise _offline_miss(entry, handle, pin, force)
-    from tfhub.resolving import sources  # noqa: PLC0415 - requests, urllib3 only when downloading
+    from tfhub.resolving import sources  # requests, urllib3 only when downloading
 
     verb = "Download" if fetcher is None else "Extract"  # a local archive is not downloaded
     _log.info("%sing TF-Hub Module '%s'.", verb, handle)
@@ -281,8 +272,10 @@ def _from_source(handle: str, request: Request) -> Resolved:
     """An entry filled from ``request.source`` (a bundle), not from the network."""
     if handles.kind_of(handle) not in (HandleKind.HTTP, HandleKind.GFILE_ARCHIVE):
         raise errors.HandleError(f"'{handle}' is read in place; it has no cache entry to fill.")
+    source = request.source
+    assert source is not None  # only requests with a source come here
     entry = _cache(request).entry(handle)
-    fetched = entry.populate(request.source.fill, force=request.force)
+    fetched = entry.populate(source.fill, force=request.force)
     return Resolved(str(entry.directory), handle, "cache", entry.trusted_sha256(), fetched=fetched)
 
 
@@ -293,7 +286,7 @@ def _resolve_uncompressed(handle: str, offline: bool) -> str:
             f"TFHUB_MODEL_LOAD_FORMAT=UNCOMPRESSED reads '{handle}' from its server's storage, "
             "which TFHUB_OFFLINE forbids. Unset one of them."
         )
-    from tfhub.resolving import download  # noqa: PLC0415 - only when asking the server
+    from tfhub.resolving import download  # only when asking the server
 
     url = handles.uncompressed_url(handles.mirrored(handle, config.mirrors()))
     session = download.new_session()

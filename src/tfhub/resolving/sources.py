@@ -8,11 +8,12 @@ urllib3 take ~0.1-0.5 s to import, which a cache hit must not pay.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 from typing import BinaryIO, Callable, Dict, Optional
 
-from tfhub import config, errors
+from tfhub import config, errors, files
 from tfhub.resolving import archive, handles, integrity
 from tfhub.resolving.cache import Fetched
 from tfhub.resolving.handles import HandleKind
@@ -27,12 +28,12 @@ def archive_fetcher(handle: str, pin: Optional[str]) -> Callable[["os.PathLike[s
     """
     if handles.kind_of(handle) is HandleKind.HTTP:
         def open_stream() -> BinaryIO:
-            from tfhub.resolving import download  # noqa: PLC0415 - only for HTTP handles
+            from tfhub.resolving import download  # only for HTTP handles
 
             url = handles.archive_url(handles.mirrored(handle, config.mirrors()))
             return download.HttpBody(url, handle)
     else:
-        open_stream = lambda: _open_gfile_archive(handle)  # noqa: E731
+        open_stream = functools.partial(_open_gfile_archive, handle)
 
     def fetch(target: "os.PathLike[str]") -> Fetched:
         with open_stream() as stream:
@@ -69,7 +70,7 @@ def local_archive_fetcher(path: str, stamp: str, pin: Optional[str]) -> Callable
 def _extract_checked(stream: BinaryIO, target: "os.PathLike[str]", handle: str, pin: Optional[str]) -> Fetched:
     """Extracts ``stream`` into target, hashing it on the way, and checks the digest against ``pin``."""
     digests: Dict[str, str] = {}
-    hashing = integrity.HashingStream(stream)
+    hashing = files.HashingStream(stream)
     archive.extract(hashing, target, source=getattr(stream, "url", handle), digests=digests)
     hashing.drain()
     integrity.check(hashing.hexdigest(), pin, handle)
@@ -77,7 +78,7 @@ def _extract_checked(stream: BinaryIO, target: "os.PathLike[str]", handle: str, 
 
 
 def _open_gfile_archive(handle: str) -> BinaryIO:
-    from tfhub._tf import tensorflow  # noqa: PLC0415 - gfile only for such handles
+    from tfhub._tf import tensorflow  # gfile only for such handles
 
     if not handles.gfile_exists(handle):  # a scheme nothing reads is a HandleError there
         raise errors.HandleNotFoundError(f"{handle} does not exist.")
@@ -87,14 +88,14 @@ def _open_gfile_archive(handle: str) -> BinaryIO:
 class _GFileRaw(io.RawIOBase):
     """A tf.io.gfile.GFile as a raw stream (extraction buffers it)."""
 
-    def __init__(self, gfile_stream) -> None:  # noqa: ANN001 - tf.io.gfile.GFile
+    def __init__(self, gfile_stream) -> None:  # tf.io.gfile.GFile
         super().__init__()
         self._stream = gfile_stream
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # noqa: ANN001 - memoryview
+    def readinto(self, buffer) -> int:  # memoryview
         data = self._stream.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)

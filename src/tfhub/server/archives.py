@@ -21,9 +21,8 @@ from typing import Dict, Optional, Tuple
 
 import anyio.to_thread
 
-from tfhub import errors
-from tfhub.resolving import archive, manifests
-from tfhub.resolving.cache import write_atomically
+from tfhub import errors, files
+from tfhub.resolving import archive
 from tfhub.server.discovery import ServedModel, fingerprint
 
 _log = logging.getLogger("tfhub.server")
@@ -133,9 +132,9 @@ class ArchiveStore:
 
     def _install(self, model: ServedModel, digest: str, temp: Path) -> BuiltArchive:
         archive_path, info_path = self._paths(model, digest)
-        built = BuiltArchive(archive_path, temp.stat().st_size, manifests.file_digest(str(temp)))
+        built = BuiltArchive(archive_path, temp.stat().st_size, files.file_sha256(temp))
         os.replace(temp, archive_path)
-        write_atomically(info_path, json.dumps({"size": built.size, "sha256": built.sha256,
+        files.write_text_atomically(info_path, json.dumps({"size": built.size, "sha256": built.sha256,
                                                 "model": model.url_path}))
         self._remove_older(model, keep=archive_path.stem.split(".")[0])
         _log.info("Packed %s (%d bytes)", model.url_path, built.size)

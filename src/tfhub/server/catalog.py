@@ -1,36 +1,19 @@
-"""What the catalog pages show, computed off the event loop and cached.
+"""Descriptions of hosted models for the catalog, computed off the event loop and cached.
 
-The index needs no TensorFlow (format from the file names, size from a walk);
-a model page describes the model with :func:`tfhub.formats.inspection.describe`,
-which reads the protos itself and needs no TensorFlow either. Descriptions are
-cached per model and fingerprint, so a changed model is described again.
+A model page describes the model with :func:`tfhub.formats.inspection.describe`,
+which reads the protos itself and needs no TensorFlow. Descriptions are cached
+per model and fingerprint, so a changed model is described again.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, Tuple
 
 import anyio
 import anyio.to_thread
 
 from tfhub import errors
 from tfhub.server.discovery import ModelRoot, ServedModel, fingerprint
-
-
-@dataclasses.dataclass(frozen=True)
-class CatalogRow:
-    """One model on the index page."""
-
-    url_path: str
-    format: str
-    size_bytes: int
-
-
-def _row(model: ServedModel) -> CatalogRow:
-    _, size = fingerprint(model.directory)
-    kind = "TF1 Hub format" if model.is_tf1_hub_format else "SavedModel"
-    return CatalogRow(url_path=model.url_path, format=kind, size_bytes=size)
 
 
 def _describe(model: ServedModel) -> Any:
@@ -40,11 +23,11 @@ def _describe(model: ServedModel) -> Any:
     ``variables.index``, an unreadable file...): each becomes one message for the
     page, with the server's own path replaced by the model's URL path.
     """
-    from tfhub.formats import inspection  # noqa: PLC0415 - only model pages need it
+    from tfhub.formats import inspection  # only model pages need it
 
     try:
         return inspection.describe(str(model.directory))
-    except Exception as exc:  # noqa: BLE001 - any reader failure is "cannot be read"
+    except Exception as exc:  # any reader failure is "cannot be read"
         detail = " ".join(str(exc).split()).replace(str(model.directory), model.url_path)[:500]
         cause = "" if isinstance(exc, errors.TfHubError) else f"{type(exc).__name__}: "
         raise errors.ModelFormatError(
@@ -55,7 +38,7 @@ def _describe(model: ServedModel) -> Any:
 
 
 class Catalog:
-    """Index rows and model descriptions of a served root."""
+    """Model descriptions of a served root."""
 
     def __init__(self, root: ModelRoot):
         self.root = root
@@ -63,13 +46,6 @@ class Catalog:
         # One description at a time: a crowd of page views of big models must
         # not fill every worker thread.
         self._describe_limit = anyio.CapacityLimiter(1)
-
-    async def rows(self) -> List[CatalogRow]:
-        """Every model under the root, for the index page."""
-        return await anyio.to_thread.run_sync(self._rows)
-
-    def _rows(self) -> List[CatalogRow]:
-        return [_row(model) for model in self.root.models()]
 
     async def describe(self, model: ServedModel) -> Any:
         """The model's :class:`~tfhub.formats.inspection.ModelDescription` (cached).

@@ -160,7 +160,7 @@ def raise_descriptor_limit(max_connections: int) -> int:
         The connection limit the descriptors allow (``max_connections`` or less).
     """
     try:
-        import resource  # noqa: PLC0415 - POSIX only
+        import resource  # POSIX only
     except ImportError:
         return max_connections
     wanted = 2 * max_connections + _SPARE_DESCRIPTORS  # the ceiling is twice the limit

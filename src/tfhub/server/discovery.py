@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Iterator, List, Tuple
 
-from tfhub import errors
+from tfhub import errors, files
 from tfhub.formats.detect import MODULE_DEF_FILENAME, find_saved_model_file
 
 _FORBIDDEN_IN_SEGMENT = ("\\", "\x00")
@@ -115,15 +115,17 @@ class ModelRoot:
 
 
 def _tree_stats(directory: Path) -> Iterator[Tuple[str, int, int]]:
-    for dirpath, dirnames, filenames in os.walk(directory):
-        dirnames.sort()
-        for name in sorted(filenames):
-            full = os.path.join(dirpath, name)
-            try:
-                stat = os.stat(full)
-            except FileNotFoundError:  # removed while we looked: a change like any other
-                continue
-            yield os.path.relpath(full, directory), stat.st_size, stat.st_mtime_ns
+    for relative, full in files.walk(directory, dir_links=False):
+        try:
+            stat = os.stat(full)
+        except FileNotFoundError:  # removed while we looked: a change like any other
+            continue
+        yield relative, stat.st_size, stat.st_mtime_ns
+
+
+def file_sizes(directory: Path) -> List[Tuple[str, int]]:
+    """(relative path, bytes) of every file of a model directory, sorted by path."""
+    return [(relative, size) for relative, size, _ in _tree_stats(directory)]
 
 
 def fingerprint(directory: Path) -> Tuple[str, int]:

@@ -62,7 +62,7 @@ class AccessLog:
         except OSError:  # the socket went away under a streamed body
             outcome = "client disconnected"
             raise
-        except BaseException as exc:  # noqa: BLE001 - logged, then re-raised as is
+        except BaseException as exc:  # logged, then re-raised as is
             outcome = "cancelled" if "Cancel" in type(exc).__name__ else f"error: {type(exc).__name__}"
             raise
         finally:

@@ -43,7 +43,9 @@ def default_archive_dir(root: Path) -> Path:
 def bind(host: str, port: int) -> socket.socket:
     """A listening TCP socket (IPv6 when the host is an IPv6 address)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named: asyncio sets TCP_NODELAY only on sockets that say so, and
+    # without it a kept-alive connection waits ~40 ms (Nagle + delayed ACK) per answer.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -87,7 +89,7 @@ def serve(settings: ServeSettings, listen: Listen, announce: Optional[TextIO] = 
         ServedModelNotFoundError: the root is not a directory.
         OSError: the address cannot be bound.
     """
-    import uvicorn  # noqa: PLC0415 - only the serve command needs it
+    import uvicorn  # only the serve command needs it
 
     app = create_app(settings)
     limits = ConnectionLimits(max_connections=raise_descriptor_limit(listen.max_connections),
@@ -96,7 +98,8 @@ def serve(settings: ServeSettings, listen: Listen, announce: Optional[TextIO] = 
     host, port = sock.getsockname()[:2]
     shown_host = f"[{host}]" if ":" in host else host
     announce = announce or sys.stdout
-    print(f"tfhub serve: http://{shown_host}:{port}/ serving {settings.root} "
+    mirroring = f" mirroring {settings.upstream}" if settings.upstream else ""
+    print(f"tfhub serve: http://{shown_host}:{port}/ serving {settings.root}{mirroring} "
           f"(archives in {settings.archive_dir}, pid {os.getpid()})", file=announce, flush=True)
     uv_config = uvicorn.Config(
         app,
@@ -120,5 +123,5 @@ def serve(settings: ServeSettings, listen: Listen, announce: Optional[TextIO] = 
     print("tfhub serve: stopped", file=announce, flush=True)
 
 
-def _stopped(signum: int, frame: object) -> None:  # noqa: ARG001 - signal handler signature
+def _stopped(signum: int, frame: object) -> None:  # signal handler signature
     """Stands in for the default handlers while uvicorn owns the signals."""

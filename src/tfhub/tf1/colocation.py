@@ -99,7 +99,7 @@ def rewrite_after_import(graph, scope: str, input_map: Mapping[str, object]) -> 
             several outputs, not all replaced by the same-colocated tensors,
             is the target of a colocation constraint).
     """
-    from tensorflow.core.framework import attr_value_pb2  # noqa: PLC0415
+    from tensorflow.core.framework import attr_value_pb2
 
     rewrites = _rewrites(graph, scope, input_map)
     prefix = scope + "/"

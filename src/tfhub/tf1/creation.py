@@ -107,7 +107,7 @@ def _meta_graph_for(graph: Any, tags: Iterable[str], where: str) -> Any:
 
 
 def _check_state_colocation(graph: Any, where: str) -> None:
-    from tfhub.tf1.graph_import import state_op_names  # noqa: PLC0415
+    from tfhub.tf1.graph_import import state_op_names
 
     state = set(state_op_names(graph.as_graph_def()))
     for name in sorted(state):
@@ -154,7 +154,7 @@ def create_module_spec(module_fn: Callable[..., None],
                 del graph.get_collection_ref(collection)[:]
             _check_state_colocation(graph, where)
             meta_graphs.append(_meta_graph_for(graph, key, where))
-    from tensorflow.core.protobuf import saved_model_pb2  # noqa: PLC0415
+    from tensorflow.core.protobuf import saved_model_pb2
 
     return NativeModuleSpec(saved_model_pb2.SavedModel(meta_graphs=meta_graphs))
 

@@ -35,7 +35,7 @@ def register_module_for_export(module: Any, export_name: str) -> None:
     tf.compat.v1.add_to_collection(EXPORT_MODULES_COLLECTION, (export_name, module))
 
 
-def _estimator_module() -> Optional[Any]:
+def _estimator_module() -> Any:  # None where TensorFlow has no Estimator
     try:
         return tf.compat.v1.estimator
     except (AttributeError, ImportError):

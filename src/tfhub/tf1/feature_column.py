@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import collections
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from tfhub._tf import tensorflow
 from tfhub.tf1.image_util import get_expected_image_size
@@ -11,8 +11,8 @@ from tfhub.tf1.module import Module, _as_spec
 
 tf = tensorflow()
 
-from tensorflow.python.feature_column import feature_column as _fc_v1  # noqa: E402
-from tensorflow.python.feature_column import feature_column_v2 as _fc  # noqa: E402
+from tensorflow.python.feature_column import feature_column as _fc_v1
+from tensorflow.python.feature_column import feature_column_v2 as _fc
 
 _COMBINERS = ("mean", "sqrtn", "sum")
 
@@ -225,16 +225,18 @@ def image_embedding_column(key: Any, module_spec: Any,
                       f"not {inputs}")
     elif image_size is None:
         try:
-            image_size = tuple(get_expected_image_size(spec))
+            height, width = get_expected_image_size(spec)
+            image_size = (height, width)
         except ValueError as exc:
             issues.append(str(exc))
     issues.extend(_embedding_output_issues(spec))
     if issues:
         raise ValueError(f"Module is not usable as image embedding: {issues}")
+    assert image_size is not None  # else `issues` said why
     return _ImageEmbeddingColumn(key, module_spec, spec, tuple(image_size))
 
 
-_FACTORIES = {
+_FACTORIES: Dict[type, Callable[..., Any]] = {
     _TextEmbeddingColumn: lambda **c: text_embedding_column(**c),
     _SparseTextEmbeddingColumn: lambda **c: sparse_text_embedding_column(**c),
     _ImageEmbeddingColumn: lambda **c: image_embedding_column(**c),
@@ -244,6 +246,6 @@ _FACTORIES = {
 def text_embedding_column_v2(key: Any, module_path: str, output_key: Optional[str] = None,
                              trainable: bool = False) -> Any:
     """A dense column embedding a string feature with a TF2 model via ``hub.KerasLayer``."""
-    from tfhub.tf1.feature_column_v2 import TextEmbeddingColumnV2  # noqa: PLC0415
+    from tfhub.tf1.feature_column_v2 import TextEmbeddingColumnV2
 
     return TextEmbeddingColumnV2(key, module_path, output_key, trainable)

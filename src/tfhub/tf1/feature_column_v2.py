@@ -9,7 +9,7 @@ from tfhub._tf import tensorflow
 
 tf = tensorflow()
 
-from tensorflow.python.feature_column import feature_column_v2 as _fc  # noqa: E402
+from tensorflow.python.feature_column import feature_column_v2 as _fc
 
 
 class TextEmbeddingColumnV2(
@@ -39,7 +39,7 @@ class TextEmbeddingColumnV2(
         return {self.key: tf.io.FixedLenFeature([1], tf.string)}
 
     def _layer(self) -> Any:
-        from tfhub.keras import KerasLayer  # noqa: PLC0415
+        from tfhub.keras import KerasLayer
 
         return KerasLayer(self.module_path, output_key=self.output_key, trainable=self.trainable)
 

@@ -46,7 +46,7 @@ def _unused_name(graph, absolute_name: str) -> str:
 
 
 def _is_state_op(node) -> bool:
-    from tensorflow.python.framework import op_def_registry  # noqa: PLC0415
+    from tensorflow.python.framework import op_def_registry
 
     op_def = op_def_registry.get(node.op)
     if op_def is None or not op_def.is_stateful:
@@ -60,7 +60,7 @@ def state_op_names(graph_def) -> list:
     Raises:
         ValueError: a state op has more than one output.
     """
-    from tensorflow.python.framework import op_def_registry  # noqa: PLC0415
+    from tensorflow.python.framework import op_def_registry
 
     names = []
     for node in graph_def.node:
@@ -81,7 +81,7 @@ def _filtered_copy(meta_graph, keep: Iterable[str]):
 
 
 def _import(meta_graph, scope: str, input_map: Mapping[str, object] = None) -> None:
-    from tensorflow.python.framework import meta_graph as meta_graph_lib  # noqa: PLC0415
+    from tensorflow.python.framework import meta_graph as meta_graph_lib
 
     graph = tf.compat.v1.get_default_graph()
     with graph.name_scope(None):

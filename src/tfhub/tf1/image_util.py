@@ -45,10 +45,11 @@ def get_expected_image_size(module_or_spec: Any, signature: Optional[str] = None
     if info is not None and info.default_image_size.height and info.default_image_size.width:
         return [info.default_image_size.height, info.default_image_size.width]
     shape = _image_shape(module_or_spec, signature, input_name, "height and width")
-    if shape[1] is None or shape[2] is None:
+    height, width = shape[1], shape[2]
+    if height is None or width is None:
         raise ValueError(f"Shape of module input is {shape}, expected [batch_size, height, width, "
                          "num_channels] with known height and width.")
-    return shape[1:3]
+    return [height, width]
 
 
 def get_num_image_channels(module_or_spec: Any, signature: Optional[str] = None,

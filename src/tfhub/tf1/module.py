@@ -9,7 +9,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Set
 from tfhub import errors
 from tfhub._tf import tensorflow
 from tfhub.tf1 import tensor_info
-from tfhub.tf1.module_spec import ModuleSpec, load_module_spec
+from tfhub.tf1.module_spec import ModuleSpec, check_tags, load_module_spec
 from tfhub.tf1.variable_map import flatten
 
 tf = tensorflow()
@@ -51,11 +51,7 @@ class Module:
         if tf.executing_eagerly():
             raise errors.ModuleGraphError(_EAGER_MESSAGE)
         self._spec = _as_spec(spec)
-        self._tags = set(tags or [])
-        if self._tags not in [set(t) for t in self._spec.get_tags()]:
-            raise errors.UnknownGraphVariantError(
-                f"No such graph variant: tags={sorted(self._tags)!r}. The module has "
-                f"{[sorted(t) for t in self._spec.get_tags()]}.")
+        self._tags = check_tags(self._spec, tags)
         self._graph = tf.compat.v1.get_default_graph()
         self._impl = self._spec._create_impl(name=name, trainable=trainable, tags=self._tags)
 

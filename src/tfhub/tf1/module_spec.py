@@ -154,22 +154,35 @@ class NativeModuleSpec(ModuleSpec):
         if not checkpoint_path:
             raise ValueError("Missing mandatory `checkpoint_path` parameter: the checkpoint "
                              "whose variables the exported module should hold.")
-        from tfhub.tf1.module import Module  # noqa: PLC0415 - Module builds on specs
-
         transform = name_transform_fn or (lambda name: name)
         with tf.Graph().as_default():
-            module = Module(self)
-            if module.variable_map:
+            # What hub.Module(self) would build, without importing the class built on specs.
+            instance = self._create_impl(name="module", trainable=False, tags=check_tags(self, None))
+            if instance.variable_map:
                 tf.compat.v1.train.init_from_checkpoint(
-                    checkpoint_path, {transform(k): v for k, v in module.variable_map.items()})
+                    checkpoint_path, {transform(k): v for k, v in instance.variable_map.items()})
             with tf.compat.v1.Session() as session:
                 session.run(tf.compat.v1.global_variables_initializer())
-                module.export(path, session)
+                instance.export(path, session)
 
     def _create_impl(self, name, trainable, tags):
-        from tfhub.tf1.instance import ModuleInstance  # noqa: PLC0415
+        from tfhub.tf1.instance import ModuleInstance
 
         return ModuleInstance(self, name=name, trainable=trainable, tags=tags)
+
+
+def check_tags(spec: ModuleSpec, tags: Optional[Set[str]]) -> Set[str]:
+    """``tags`` as a set, once the spec is known to have that graph variant.
+
+    Raises:
+        UnknownGraphVariantError: no graph variant has ``tags``.
+    """
+    wanted = set(tags or [])
+    if wanted not in [set(t) for t in spec.get_tags()]:
+        raise errors.UnknownGraphVariantError(
+            f"No such graph variant: tags={sorted(wanted)!r}. The module has "
+            f"{[sorted(t) for t in spec.get_tags()]}.")
+    return wanted
 
 
 def check_collections(meta_graph: Any, where: str) -> None:
@@ -191,8 +204,8 @@ def load_module_spec(path: Union[str, "os.PathLike[str]"]) -> ModuleSpec:
         ModuleCreationError: the module holds collections that are not allowed.
         tfhub.errors.ResolveError: the handle cannot be resolved.
     """
-    from tfhub.formats.module_def import read_module_def  # noqa: PLC0415
-    from tfhub.resolving.resolvers import resolve  # noqa: PLC0415
+    from tfhub.formats.module_def import read_module_def
+    from tfhub.resolving.resolvers import resolve
 
     module_dir = resolve(path)
     read_module_def(module_dir)

@@ -46,7 +46,7 @@ def read_saved_model(module_dir: str):
         ModuleFileError: the file is missing or does not parse.
         ValueError: an asset filename escapes the assets directory.
     """
-    from tensorflow.core.protobuf import saved_model_pb2  # noqa: PLC0415
+    from tensorflow.core.protobuf import saved_model_pb2
 
     path = os.path.join(module_dir, SAVED_MODEL_FILENAME)
     proto = saved_model_pb2.SavedModel()
@@ -75,7 +75,7 @@ def _tensor_node_name(tensor_name: str) -> str:
 
 def resolve_assets(meta_graph, assets_dir: str) -> None:
     """Rewrites asset Consts to absolute paths under ``assets_dir``; drops ASSETS_KEY."""
-    from tensorflow.core.protobuf import meta_graph_pb2  # noqa: PLC0415
+    from tensorflow.core.protobuf import meta_graph_pb2
 
     if ASSETS_KEY not in meta_graph.collection_def:
         return
@@ -144,7 +144,7 @@ def plan_asset_copies(meta_graphs) -> Dict[bytes, str]:
 
 def externalize_assets(meta_graph, plan: Dict[bytes, str]) -> None:
     """Replaces asset paths by a placeholder and records them as AssetFileDefs."""
-    from tensorflow.core.protobuf import meta_graph_pb2  # noqa: PLC0415
+    from tensorflow.core.protobuf import meta_graph_pb2
 
     nodes = _nodes_by_name(meta_graph)
     assets = []

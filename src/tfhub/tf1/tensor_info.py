@@ -11,8 +11,8 @@ tf = tensorflow()
 
 
 def _decode_type_spec(tensor_info: Any) -> Any:
-    from tensorflow.core.protobuf import struct_pb2  # noqa: PLC0415
-    from tensorflow.python.saved_model import nested_structure_coder  # noqa: PLC0415
+    from tensorflow.core.protobuf import struct_pb2
+    from tensorflow.python.saved_model import nested_structure_coder
 
     value = struct_pb2.StructuredValue()
     value.type_spec_value.CopyFrom(tensor_info.composite_tensor.type_spec)

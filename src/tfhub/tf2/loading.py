@@ -56,8 +56,8 @@ def load_resolved(handle: str, path: str, tags: Optional[Iterable[str]] = None, 
             obj = tf.compat.v1.saved_model.load_v2(path, tags=tags, options=options)
         else:
             obj = tf.compat.v1.saved_model.load_v2(path, tags=tags)
-    except Exception as exc:  # noqa: BLE001 - re-raised with the same type
+    except Exception as exc:  # re-raised with the same type
         load_diagnosis.annotate(exc, handle=handle, path=path, tags=tags)
         raise
-    obj._is_hub_module_v1 = model_format.is_hub_module_v1  # noqa: SLF001 - TF Hub's contract
+    obj._is_hub_module_v1 = model_format.is_hub_module_v1  # TF Hub's contract
     return obj

@@ -171,7 +171,7 @@ def _import(variants: Variants, values: Dict[str, Any], trainable_names: Iterabl
         graph = tf.compat.v1.get_default_graph()
         if not fed:
             return graph.capture(variable.handle)
-        from tensorflow.python.ops import handle_data_util  # noqa: PLC0415
+        from tensorflow.python.ops import handle_data_util
 
         placeholder = tf.compat.v1.placeholder(tf.resource, [], name=f"{name}_handle")
         handle_data_util.copy_handle_data(_local_handle(variable), placeholder)  # dtype, shape

@@ -24,7 +24,7 @@ from tfhub._tf import tensorflow
 from tfhub.resolving.resolvers import resolve
 from tfhub.tf2 import tf1_graphs
 
-tf = tensorflow()
+tf: Any = tensorflow()
 
 
 def load_trainable(handle: str, signature: str = "default",

@@ -179,7 +179,10 @@ def keras_training_argument(hub, ctx):
     for training in (True, False, None):
         layer(tf.constant(X), training=training)
         frozen(tf.constant(X), training=training)
-    count = lambda l: [int(w.numpy()) for w in l.weights if "train_calls" in w.name]  # noqa: E731
+
+    def count(counted):
+        return [int(w.numpy()) for w in counted.weights if "train_calls" in w.name]
+
     return {"trainable_layer": count(layer), "frozen_layer": count(frozen)}
 
 

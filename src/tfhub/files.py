@@ -1,0 +1,155 @@
+"""The file primitives every part of tfhub shares: atomic writes, tree walks, SHA-256.
+
+One rule holds the house together: whatever others may read is written to a
+temporary sibling and renamed into place, so a reader sees the old thing or
+the new one, never half of one. Correctness rests on that rename alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+from typing import BinaryIO, Iterator, Tuple, Union
+
+CHUNK = 1 << 20
+TEMP_SUFFIX = ".tmp"
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def temp_sibling(path: PathLike, suffix: str = TEMP_SUFFIX, prefix: str = "") -> Path:
+    """A fresh name beside ``path``: ``<prefix><name>.<uid><suffix>`` (unique across processes)."""
+    path = Path(path)
+    return path.with_name(f"{prefix}{path.name}.{uuid.uuid4().hex}{suffix}")
+
+
+@contextlib.contextmanager
+def atomic_file(path: PathLike, temp: Union[PathLike, None] = None) -> Iterator[BinaryIO]:
+    """Yields a binary file that becomes ``path`` (``os.replace``) when the block ends well.
+
+    ``temp`` names the temporary file (default: :func:`temp_sibling`). On any
+    exception it is removed and ``path`` is left as it was.
+    """
+    temp = Path(temp) if temp is not None else temp_sibling(path)
+    try:
+        with open(temp, "wb") as out:
+            yield out
+        os.replace(temp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+
+
+def write_text_atomically(path: PathLike, text: str) -> None:
+    """Writes ``text`` (UTF-8) to ``path`` through a temporary sibling and ``os.replace``."""
+    with atomic_file(path) as out:
+        out.write(text.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def atomic_directory(dst: PathLike, prefix: str = "tfhub") -> Iterator[str]:
+    """Yields a temporary directory beside ``dst`` that becomes ``dst`` when the block ends well.
+
+    An existing ``dst`` is replaced only once the new one is complete; on any
+    exception the temporary directory is removed and ``dst`` is left as it was.
+    """
+    dst = os.fspath(dst)
+    parent, name = os.path.split(dst)
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=f".{name}.{prefix}-", dir=parent)
+    try:
+        yield tmp
+        if os.path.lexists(dst):
+            old = tempfile.mkdtemp(prefix=f".{name}.tfhub-old-", dir=parent)
+            os.replace(dst, os.path.join(old, "model"))
+            os.replace(tmp, dst)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, dst)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def remove(path: PathLike) -> None:
+    """Deletes a file, link or directory tree if it is there (links are not followed)."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+
+
+def walk(directory: PathLike, directories: bool = False, dir_links: bool = True) -> Iterator[Tuple[str, str]]:
+    """(relative POSIX path, full path) of what lies below ``directory``, sorted, parents first.
+
+    Lists files and links; directories themselves only with ``directories``. A
+    link to a directory is listed as the link and never entered (left out
+    without ``dir_links``).
+    """
+    base = os.fspath(directory)
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames.sort()
+        relative_dir = os.path.relpath(dirpath, base)
+        if directories and relative_dir != ".":
+            yield relative_dir.replace(os.sep, "/"), dirpath
+        names = filenames + [d for d in dirnames if dir_links and os.path.islink(os.path.join(dirpath, d))]
+        for name in sorted(names):
+            relative = os.path.normpath(os.path.join(relative_dir, name))
+            yield relative.replace(os.sep, "/"), os.path.join(dirpath, name)
+
+
+def file_sha256(path: PathLike) -> str:
+    """The SHA-256 (hex) of a file's contents."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for chunk in iter(lambda: stream.read(CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def copy_hashing(source: BinaryIO, out: BinaryIO) -> str:
+    """Copies ``source`` to ``out``; returns the SHA-256 (hex) of what passed."""
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: source.read(CHUNK), b""):
+        digest.update(chunk)
+        out.write(chunk)
+    return digest.hexdigest()
+
+
+class HashingStream(io.RawIOBase):
+    """Passes a binary stream through while computing the SHA-256 of what was read."""
+
+    def __init__(self, stream: BinaryIO):
+        super().__init__()
+        self._stream = stream
+        self._digest = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # memoryview
+        if isinstance(self._stream, io.RawIOBase):
+            # Straight into the caller's buffer: no allocation, no copy (the download's hot path).
+            count = self._stream.readinto(buffer) or 0
+            self._digest.update(memoryview(buffer).cast("B")[:count])
+            return count
+        read1 = getattr(self._stream, "read1", None)
+        data = read1(len(buffer)) if read1 is not None else self._stream.read(len(buffer))
+        self._digest.update(data)
+        buffer[: len(data)] = data
+        return len(data)
+
+    def drain(self) -> None:
+        """Reads to the end (an archive's trailing padding counts in the digest)."""
+        while self.read(CHUNK):
+            pass
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()

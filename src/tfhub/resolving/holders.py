@@ -1,0 +1,47 @@
+"""Lock files that name their holder: ``<host>.<pid>.<uid>``, and whether that holder is gone.
+
+tensorflow_hub's lock files (``<key>.lock``) hold this, and so do ours where
+kernel locks do not work (:mod:`tfhub.resolving.locks`, ``lockfile`` kind).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from pathlib import Path
+
+
+def new_token() -> str:
+    """What this process writes into a lock file it creates."""
+    return f"{socket.gethostname()}.{os.getpid()}.{uuid.uuid4().hex}"
+
+
+def process_alive(pid: int) -> bool:
+    """True when a process with this pid runs on this machine."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def holder_dead(lock_file: Path) -> bool:
+    """True when the holder a lock file names is known to be gone.
+
+    A holder on another host cannot be checked from here and counts as alive,
+    and so does a file that names nobody yet (being written).
+    """
+    try:
+        contents = lock_file.read_text(encoding="utf-8", errors="replace").strip()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    parts = contents.rsplit(".", 2)
+    if len(parts) != 3 or not parts[1].isdigit():
+        return False
+    host, pid = parts[0], int(parts[1])
+    return host == socket.gethostname() and not process_alive(pid)

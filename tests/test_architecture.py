@@ -1,0 +1,191 @@
+"""The house rules of docs/architecture.md, checked on the source (issue #18).
+
+The import graph of ``src/tfhub`` is read with :mod:`ast` (nothing is imported),
+counting module-level and function-level imports alike, since a lazy import
+still ties two modules together (imports under ``if TYPE_CHECKING:`` do not:
+they never run). Two rules:
+
+* no import cycles between modules;
+* each package belongs to a layer, and a module imports only its own layer and
+  the layers below it; the faces (``cli``, ``server``) never import each other,
+  but for the one door :data:`FACE_DOORS` names.
+
+The layers, lowest first:
+
+* foundation: ``errors``, ``config``, ``absl_flags``, ``units``, ``version``,
+  ``files``, ``_tf`` (settings, errors, file primitives; no model, no network);
+* core: ``resolving`` (handle → directory, knows no model format),
+  ``formats`` (what a directory holds, speaks no HTTP; neither imports the other)
+  and ``hubdocs`` (a tfhub.dev documentation tree);
+* loaders: ``tf1``, ``tf2``, ``keras``, ``convert`` (may use each other);
+* faces: ``cli``, ``server``;
+* the package itself (``tfhub/__init__.py``, ``__main__.py``), which may bind anything.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Set
+
+import pytest
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+
+LAYERS: Dict[str, int] = {
+    "errors": 0, "config": 0, "absl_flags": 0, "units": 0, "version": 0, "files": 0, "_tf": 0,
+    "resolving": 1, "formats": 1, "hubdocs": 1,
+    "tf1": 2, "tf2": 2, "keras": 2, "convert": 2,
+    "cli": 3, "server": 3,
+    "": 4, "__main__": 4,
+}
+FACES = {"cli", "server"}
+# A face may reach another face only here: `tfhub serve` starts the server.
+FACE_DOORS = {("cli.serve_commands", "server.app"), ("cli.serve_commands", "server.runner")}
+# Packages of one layer that must not import each other.
+APART = {frozenset({"resolving", "formats"})}
+
+
+def module_files(src: Path, package: str = "tfhub") -> Dict[str, Path]:
+    """Dotted module name -> file, for every module of ``package`` under ``src``."""
+    found = {}
+    for path in sorted((src / package).rglob("*.py")):
+        parts = list(path.relative_to(src).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        found[".".join(parts)] = path
+    return found
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _runtime_nodes(tree: ast.AST) -> Iterator[ast.AST]:
+    """Every node but those under ``if TYPE_CHECKING:`` (type hints tie no modules together at run time)."""
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        yield node
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            pending.extend(node.orelse)
+        else:
+            pending.extend(ast.iter_child_nodes(node))
+
+
+def import_graph(src: Path, package: str = "tfhub") -> Dict[str, Set[str]]:
+    """Module -> the modules of ``package`` it imports anywhere in its text."""
+    files = module_files(src, package)
+    graph: Dict[str, Set[str]] = {}
+    for name, path in files.items():
+        here = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        targets: Set[str] = set()
+        for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Import):
+                targets.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = here.split(".")[: len(here.split(".")) - node.level + 1]
+                    base = ".".join(anchor + ([base] if base else []))
+                # `from a import b` imports the module a.b when there is one, else a.
+                targets.update(f"{base}.{alias.name}" if f"{base}.{alias.name}" in files else base
+                               for alias in node.names)
+        graph[name] = {t for t in targets if t in files and t != name}
+    return graph
+
+
+def find_cycle(graph: Dict[str, Set[str]]) -> Optional[List[str]]:
+    """One import cycle (its modules, the first repeated at the end), or None."""
+    state: Dict[str, int] = {}  # 1: on the current path, 2: done
+    path: List[str] = []
+
+    def visit(node: str) -> Optional[List[str]]:
+        state[node] = 1
+        path.append(node)
+        for target in sorted(graph[node]):
+            if state.get(target) == 1:
+                return path[path.index(target):] + [target]
+            if target not in state:
+                cycle = visit(target)
+                if cycle:
+                    return cycle
+        path.pop()
+        state[node] = 2
+        return None
+
+    for start in sorted(graph):
+        if start not in state:
+            cycle = visit(start)
+            if cycle:
+                return cycle
+    return None
+
+
+def _package(module: str) -> str:
+    """``tfhub.resolving.cache`` -> ``resolving``; ``tfhub`` -> ``""``."""
+    return module.split(".")[1] if "." in module else ""
+
+
+def _local(module: str) -> str:
+    return module.partition(".")[2]
+
+
+def broken_rules(graph: Dict[str, Set[str]]) -> List[str]:
+    """Every import that breaks the layer rules, as ``a -> b: why``."""
+    broken = []
+    for source, targets in sorted(graph.items()):
+        mine = _package(source)
+        for target in sorted(targets):
+            theirs = _package(target)
+            if mine == theirs:
+                continue
+            if mine not in LAYERS or theirs not in LAYERS:
+                broken.append(f"{source} -> {target}: package not placed in a layer (add it to LAYERS)")
+            elif LAYERS[theirs] > LAYERS[mine]:
+                broken.append(f"{source} -> {target}: imports a higher layer")
+            elif mine in FACES and theirs in FACES and (_local(source), _local(target)) not in FACE_DOORS:
+                broken.append(f"{source} -> {target}: a face imports another face")
+            elif frozenset({mine, theirs}) in APART:
+                broken.append(f"{source} -> {target}: {mine} and {theirs} stay apart")
+    return broken
+
+
+def test_tfhub_has_no_import_cycle():
+    cycle = find_cycle(import_graph(SRC))
+    assert cycle is None, "import cycle: " + " -> ".join(cycle)
+
+
+def test_tfhub_imports_follow_the_layers():
+    broken = broken_rules(import_graph(SRC))
+    assert not broken, "imports against docs/architecture.md:\n" + "\n".join(broken)
+
+
+@pytest.fixture
+def tiny_tree(tmp_path: Path) -> Path:
+    """A package shaped like tfhub, with a lazy cycle and two faces importing each other."""
+    files = {
+        "tfhub/__init__.py": "",
+        "tfhub/errors.py": "",
+        "tfhub/resolving/__init__.py": "",
+        "tfhub/resolving/cache.py": "from tfhub import errors\nfrom . import locks\n",
+        "tfhub/resolving/locks.py": "def f():\n    from tfhub.resolving.cache import Entry\n",
+        "tfhub/resolving/layout.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from . import cache\n",
+        "tfhub/cli/__init__.py": "",
+        "tfhub/cli/output.py": "import tfhub.errors\n",
+        "tfhub/server/__init__.py": "",
+        "tfhub/server/pages.py": "from tfhub.cli.output import size\nfrom ..resolving import cache\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+def test_the_checks_see_a_lazy_cycle_and_a_face_importing_a_face(tiny_tree):
+    graph = import_graph(tiny_tree)
+    assert graph["tfhub.server.pages"] == {"tfhub.cli.output", "tfhub.resolving.cache"}
+    assert graph["tfhub.resolving.layout"] == set()  # a type hint only
+    assert find_cycle(graph) == ["tfhub.resolving.cache", "tfhub.resolving.locks", "tfhub.resolving.cache"]
+    assert broken_rules(graph) == ["tfhub.server.pages -> tfhub.cli.output: a face imports another face"]
