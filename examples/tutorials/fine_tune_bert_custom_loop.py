@@ -91,7 +91,7 @@ model(example_batch)  # builds the dense head before its weights are listed
 before = [w.numpy() for w in model.encoder.trainable_weights]
 epochs = 2
 for epoch in range(epochs):
-  for step, (x_batch_train, y_batch_train) in enumerate(glue_train):
+  for step, (x_batch_train, y_batch_train) in enumerate(glue_train):  # noqa: B007 - as in the guide
     loss_value = train_step(x_batch_train, y_batch_train)
   train_acc = train_acc_metric.result()
   print("Training acc over epoch %d: %.4f, loss %.4f" % (epoch, float(train_acc), float(loss_value)))

@@ -78,6 +78,6 @@ def keras3() -> bool:
     The tutorials' ``model.save(directory)`` writes a SavedModel with Keras 2; Keras 3
     refuses a path without ``.keras`` and exports SavedModels with ``model.export``.
     """
-    from tfhub.keras import flavour  # noqa: PLC0415 - only the scripts that ask need it here
+    from tfhub.keras import flavour
 
     return flavour.which_keras() == flavour.KERAS3

@@ -16,7 +16,7 @@ from tests.support.examples import run_example
 
 pytest.importorskip("tensorflow")
 
-from tfhub.keras import flavour  # noqa: E402 - which Keras tf.keras is needs TensorFlow
+from tfhub.keras import flavour
 
 TUTORIALS = REPO_ROOT / "examples" / "tutorials"
 SCRIPTS = sorted(p.name for p in TUTORIALS.glob("*.py") if not p.name.startswith(("standins", "_")))
