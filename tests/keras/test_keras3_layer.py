@@ -126,3 +126,35 @@ def test_regularization_losses_follow_trainable(keras, reusable_model):
     layer.trainable = False
     assert [float(v) for v in layer.losses] == [0.0]
     assert layer.trainable_weights == []
+
+
+def test_frozen_layer_with_regularization_loss_fits(keras, reusable_model):
+    # Keras 3's fit reads the dtype of every loss: the frozen layer's zero must be a tensor.
+    model = keras.Sequential([keras.Input((2,)), hub.KerasLayer(reusable_model), keras.layers.Dense(1)])
+    losses = _fit_losses(model, keras, epochs=2)
+    assert losses[-1] < losses[0]
+
+
+def _save_ragged_functions(path):
+    """A model like a BERT preprocessor: split (strings -> ragged ids) and pack (ragged -> dense)."""
+    root = tf.Module()
+    root.split = tf.function(
+        lambda s: tf.strings.to_hash_bucket_fast(tf.strings.split(s), 50),
+        input_signature=[tf.TensorSpec([None], tf.string)])
+    root.pack = tf.function(lambda parts, width: parts.to_tensor(
+        shape=tf.stack([tf.cast(parts.nrows(), tf.int32), width])))
+    root.pack.get_concrete_function(tf.RaggedTensorSpec([None, None], tf.int64, 1),
+                                    width=tf.TensorSpec([], tf.int32))
+    tf.saved_model.save(root, str(path))
+    return str(path)
+
+
+def test_ragged_outputs_stay_ragged_between_layers(keras, tmp_path):
+    loaded = hub.load(_save_ragged_functions(tmp_path / "ragged"))
+    text = keras.Input(shape=(), dtype="string")
+    parts = hub.KerasLayer(loaded.split)(text)
+    assert parts.ragged and parts.shape == (None, None)
+    packed = hub.KerasLayer(loaded.pack, arguments=dict(width=4))(parts)
+    model = keras.Model(text, packed)
+    out = model(tf.constant(["a b c", "d"])).numpy()
+    assert out.shape == (2, 4) and list(out[1, 1:]) == [0, 0, 0] and out[0, 2] != 0

@@ -147,3 +147,10 @@ def test_trainable_on_a_model_with_nothing_trainable_warns_once_and_names_conver
 def test_a_model_with_trainable_variables_gives_no_such_warning(reusable_model, recwarn):
     hub.KerasLayer(reusable_model, trainable=True)
     assert not [w for w in recwarn if "trainable=True" in str(w.message)]
+
+
+def test_inputs_by_keyword_as_in_the_bert_tutorials(reusable_model):
+    # hub_encoder(inputs=dict(...), training=False): tf_keras finds `inputs` by
+    # reading call's signature, which must survive the AutoGraph marker.
+    layer = hub.KerasLayer(reusable_model)
+    np.testing.assert_allclose(layer(inputs=tf.constant([[1.0, 2.0]]), training=False), [[5.5]])

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 
 import tfhub as hub
+from tests.support.examples import run_example
 from tests.tf1.conftest import run
 
 SCRIPT = Path(__file__).resolve().parents[2] / "examples" / "text_embeddings" / "export_text_embedding.py"
@@ -19,10 +17,7 @@ def test_glove_file_becomes_a_text_embedding_module(tmp_path, graph):
     source = tmp_path / "vectors.txt"
     source.write_text("3 2\ncat 1.0 0.0\ndog 0.0 2.0\nfish 3.0 3.0\n")  # word2vec header
     module_dir = tmp_path / "module"
-    result = subprocess.run([sys.executable, str(SCRIPT), str(source), str(module_dir),
-                             "--num_oov_buckets", "2"], capture_output=True, text=True,
-                            timeout=300, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))
-    assert result.returncode == 0, result.stderr[-3000:]
+    run_example(SCRIPT, str(source), str(module_dir), "--num_oov_buckets", "2")
     source.unlink()  # the module must not need the source file (vocabulary is an asset)
     module = hub.Module(str(module_dir))
     embeddings = module(["Cat dog", "fish", "unknownword", ""])

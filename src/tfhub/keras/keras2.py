@@ -7,10 +7,10 @@ is; ``hub.KerasLayer(...)`` picks a flavour by :func:`tfhub.keras.flavour.flavou
 from __future__ import annotations
 
 import types
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, List
 
 from tfhub._tf import tensorflow
-from tfhub.keras import flavour, rules
+from tfhub.keras import flavour, layer_core, rules
 from tfhub.keras.layer import KerasLayer as HubKerasLayer
 
 
@@ -52,19 +52,9 @@ class KerasLayer(HubKerasLayer, keras2.layers.Layer):
     def _hub_default_training(self) -> Any:
         return keras2.backend.learning_phase()
 
-    # Not converted by AutoGraph: it has no tensor-dependent Python control flow
-    # (training goes through smart_cond), and AutoGraph would re-raise our errors
-    # as StagingError instead of their own (ValueError) types.
-    @tensorflow().autograph.experimental.do_not_convert
-    def call(self, inputs: Any, training: Any = None) -> Any:
-        return self._hub_call(inputs, training)
+    call = layer_core.not_autograph_converted(HubKerasLayer.call)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         if self._output_shape is None:
             return super().compute_output_shape(input_shape)
         return rules.output_shape_with_batch(input_shape, self._output_shape)
-
-    def get_config(self) -> Dict[str, Any]:
-        config = super().get_config()
-        config.update(self._hub_config())
-        return config

@@ -6,12 +6,12 @@ is; ``hub.KerasLayer(...)`` picks a flavour by :func:`tfhub.keras.flavour.flavou
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 import keras
 
 from tfhub._tf import tensorflow
-from tfhub.keras import flavour, rules
+from tfhub.keras import flavour, layer_core, ragged_specs, rules
 from tfhub.keras.layer import KerasLayer as HubKerasLayer
 
 if not keras.__version__.startswith("3."):  # pragma: no cover - environment guard
@@ -66,12 +66,7 @@ class KerasLayer(HubKerasLayer, keras.layers.Layer):
     def _hub_default_training(self) -> Any:
         return False
 
-    # Not converted by AutoGraph: it has no tensor-dependent Python control flow
-    # (training goes through smart_cond), and AutoGraph would re-raise our errors
-    # as StagingError instead of their own (ValueError) types.
-    @tensorflow().autograph.experimental.do_not_convert
-    def call(self, inputs: Any, training: Any = None) -> Any:
-        return self._hub_call(inputs, training)
+    call = layer_core.not_autograph_converted(HubKerasLayer.call)
 
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         # Keras 3 takes only tensors positionally; tensorflow_hub's layer (a
@@ -82,9 +77,9 @@ class KerasLayer(HubKerasLayer, keras.layers.Layer):
         return super().__call__(inputs, *args, **kwargs)
 
     def compute_output_spec(self, *args: Any, **kwargs: Any) -> Any:
-        # Trace call (Operation's way), not Layer's way of building specs from
-        # compute_output_shape: that would give every output the layer's dtype.
-        return keras.Operation.compute_output_spec(self, *args, **kwargs)
+        # Trace call, not Layer's way of building specs from compute_output_shape
+        # (that would give every output the layer's dtype); keep ragged values ragged.
+        return ragged_specs.compute_output_spec(self.call, *args, **kwargs)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         if self._output_shape is None:
@@ -92,8 +87,3 @@ class KerasLayer(HubKerasLayer, keras.layers.Layer):
             return tensorflow().nest.map_structure(lambda t: tuple(t.shape), spec)
         shapes = rules.output_shape_with_batch(input_shape, self._output_shape)
         return tensorflow().nest.map_structure(lambda s: tuple(s.as_list()), shapes)
-
-    def get_config(self) -> Dict[str, Any]:
-        config = super().get_config()
-        config.update(self._hub_config())
-        return config

@@ -36,16 +36,19 @@ class KerasLayer(HubLayerCore):
         return make(concrete, *args, **kwargs)
 
     # The Keras layer methods tensorflow_hub's class has, visible on this class too
-    # (`hub.KerasLayer.get_config`). Each instance's flavour class defines its own, which
-    # come first in its MRO; these only pass on to the next class.
+    # (`hub.KerasLayer.get_config`). `call` and `get_config` are both flavours' (each
+    # flavour marks `call` as not to be converted by AutoGraph); compute_output_shape
+    # differs, so each flavour class defines its own, and this one only passes on.
     def call(self, inputs: Any, training: Any = None) -> Any:
-        return super().call(inputs, training=training)  # type: ignore[misc]
+        return self._hub_call(inputs, training)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         return super().compute_output_shape(input_shape)  # type: ignore[misc]
 
     def get_config(self) -> Dict[str, Any]:
-        return super().get_config()  # type: ignore[misc]
+        config = super().get_config()  # type: ignore[misc] - the Keras Layer's
+        config.update(self._hub_config())
+        return config
 
     @classmethod
     def from_config(cls, config: Dict[str, Any]) -> Any:

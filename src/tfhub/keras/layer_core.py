@@ -7,6 +7,7 @@ registering loss callables, the default ``training`` value).
 
 from __future__ import annotations
 
+import inspect
 import logging
 import warnings
 from typing import Any, Callable, Dict, Iterable, List, Optional
@@ -26,6 +27,20 @@ def _warn_nothing_to_train(handle: Any) -> None:
         "training will change nothing in it. A reusable SavedModel names them in "
         "`trainable_variables`; one saved from a plain tf.Module does not: "
         "`tfhub convert HANDLE DIR` writes a copy that does.", UserWarning, stacklevel=4)
+
+
+def not_autograph_converted(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``func`` marked for AutoGraph to leave alone, its signature still visible to Keras 2.
+
+    Not converted: ``call`` has no tensor-dependent Python control flow (training goes
+    through smart_cond), and AutoGraph would re-raise our errors as StagingError instead
+    of their own (ValueError) types. tf_keras reads ``call``'s arguments with
+    ``inspect.getfullargspec``, which does not look through the wrapper: without the
+    signature, ``layer(inputs=x)`` fails in tf_keras with an IndexError.
+    """
+    wrapped = tensorflow().autograph.experimental.do_not_convert(func)
+    wrapped.__signature__ = inspect.signature(func)
+    return wrapped
 
 
 class HubLayerCore:
@@ -115,9 +130,12 @@ class HubLayerCore:
         self._hub_register_losses([self._gated(loss) for loss in rules.regularization_losses(obj)])
 
     def _gated(self, loss: Callable[[], Any]) -> Callable[[], Any]:
-        """A loss that counts only while the layer is trainable (read lazily)."""
+        """A loss that counts only while the layer is trainable (read lazily).
+
+        Zero is a tensor: Keras 3's ``fit`` reads the ``dtype`` of every loss.
+        """
         def gated_loss() -> Any:
-            return loss() if self.trainable else 0.0
+            return loss() if self.trainable else tensorflow().zeros([])
         return gated_loss
 
     # -- calling -------------------------------------------------------------
