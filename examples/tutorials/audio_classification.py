@@ -30,11 +30,12 @@ import csv
 import numpy as np
 import tensorflow as tf
 
+import standins_hub
 import standins_media
 import tfhub as hub
 from tfhub.keras import flavour
 
-work = standins_media.route_tfhub_dev({"https://tfhub.dev/google/yamnet/1": standins_media.write_yamnet})
+work = standins_hub.serve({"https://tfhub.dev/google/yamnet/1": standins_media.write_yamnet})
 keras3 = flavour.which_keras() == flavour.KERAS3  # TF 2.16+ without TF_USE_LEGACY_KERAS=1
 
 # ---- yamnet.ipynb

@@ -24,11 +24,12 @@ through ``TFHUB_MIRROR``. Run: ``python examples/tutorials/biggan_tf1.py``.
 import numpy as np
 import tensorflow as tf2
 
+import standins_hub
 import standins_media
 import tfhub as hub
 
 module_path = 'https://tfhub.dev/deepmind/biggan-deep-256/1'  # 256x256 BigGAN-deep
-standins_media.route_tfhub_dev({module_path: standins_media.write_biggan})
+standins_hub.serve({module_path: standins_media.write_biggan})
 
 
 class truncnorm:  # stands in for scipy.stats.truncnorm

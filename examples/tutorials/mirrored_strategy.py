@@ -43,12 +43,13 @@ tf.config.set_logical_device_configuration(
 
 import numpy as np
 
+import standins_hub
 import standins_media
 import tfhub as hub
 from tfhub.keras import flavour
 
 model_handle = "https://tfhub.dev/google/imagenet/mobilenet_v2_100_224/feature_vector/4"
-work = standins_media.route_tfhub_dev({model_handle: standins_media.write_image_feature_vector})
+work = standins_hub.serve({model_handle: standins_media.write_image_feature_vector})
 keras3 = flavour.which_keras() == flavour.KERAS3  # TF 2.16+ without TF_USE_LEGACY_KERAS=1
 
 strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])

@@ -20,10 +20,11 @@ import time
 import numpy as np
 import tensorflow as tf
 
+import standins_hub
 import standins_media
 import tfhub as hub
 
-work = standins_media.route_tfhub_dev({
+work = standins_hub.serve({
     "https://tfhub.dev/google/faster_rcnn/openimages_v4/inception_resnet_v2/1":
         standins_media.write_openimages_detector,
     "https://tfhub.dev/tensorflow/ssd_mobilenet_v2/2": standins_media.write_tf2_detector,

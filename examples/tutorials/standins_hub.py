@@ -5,7 +5,7 @@ hundreds of megabytes. :func:`serve` builds small stand-ins (same signatures, dt
 output structures and variables as the real models), serves them with ``tfhub serve``
 on 127.0.0.1, and points ``TFHUB_MIRROR`` at it, so the tutorial code keeps its
 ``https://tfhub.dev/...`` handles exactly as written. Everything lives in one temp
-directory (models, archives, ``TFHUB_CACHE_DIR``), removed when the script exits.
+directory (models, archives, ``TFHUB_CACHE_DIR``, ``KERAS_HOME``), removed when the script exits.
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ import subprocess
 import sys
 import tempfile
 import urllib.parse
+from pathlib import Path
 from typing import Callable, Mapping
 
 #: The hosts whose handles the tutorials use; all are routed to the local hub.
 TUTORIAL_HOSTS = ("https://tfhub.dev", "https://www.kaggle.com/models")
 
 
-def serve(models: Mapping[str, Callable[[str], None]]) -> str:
+def serve(models: Mapping[str, Callable[[str], None]]) -> Path:
     """Serves stand-ins under the handles the tutorial uses; returns the script's temp dir.
 
     Args:
@@ -52,7 +53,8 @@ def serve(models: Mapping[str, Callable[[str], None]]) -> str:
     address = first.split()[2].rstrip("/")
     os.environ["TFHUB_MIRROR"] = ",".join(f"{host}={address}" for host in TUTORIAL_HOSTS)
     os.environ["TFHUB_CACHE_DIR"] = os.path.join(work, "cache")
-    return work
+    os.environ["KERAS_HOME"] = os.path.join(work, "keras")  # tf.keras.utils.get_file's cache
+    return Path(work)
 
 
 def _model_path(handle: str) -> str:

@@ -3,9 +3,9 @@
 tfhub.dev cannot be reached from here (and many of its models are gone), so
 each tutorial script builds a small model with the same interface as the one
 it names: signatures, dtypes, dict structures, trainable and non-trainable
-variables, regularization losses, assets. :func:`route_tfhub_dev` serves them
-as archives from a real HTTP server on 127.0.0.1 and points ``TFHUB_MIRROR``
-at it, so the tutorials keep their own ``https://tfhub.dev/...`` handles:
+variables, regularization losses, assets. The scripts serve them with
+:func:`standins_hub.serve` (``tfhub serve`` on 127.0.0.1, ``TFHUB_MIRROR`` pointed
+at it), so the tutorials keep their own ``https://tfhub.dev/...`` handles:
 resolving, download, extraction and caching run exactly as they would for
 tfhub.dev. Sizes are smaller than the real models' (image resolution, number
 of detections); the structures are not.
@@ -13,16 +13,11 @@ of detections); the structures are not.
 
 from __future__ import annotations
 
-import atexit
-import functools
-import http.server
 import os
 import shutil
-import tarfile
 import tempfile
-import threading
 from pathlib import Path
-from typing import Callable, Dict
+from typing import Callable
 
 import numpy as np
 import tensorflow as tf
@@ -30,48 +25,6 @@ import tensorflow as tf
 import tfhub as hub
 
 Builder = Callable[[str], None]
-
-
-# ---------------------------------------------------------------- routing
-
-
-def route_tfhub_dev(models: Dict[str, Builder]) -> Path:
-    """Builds each stand-in and serves it under its tfhub.dev handle; returns a work dir.
-
-    ``models`` maps a handle such as ``https://tfhub.dev/google/yamnet/1`` to a
-    builder writing the model into a directory. The server, the cache
-    (``TFHUB_CACHE_DIR``) and the work dir live until the process exits.
-    """
-    work = Path(tempfile.mkdtemp(prefix="tfhub-tutorial-"))
-    atexit.register(shutil.rmtree, work, ignore_errors=True)
-    site = work / "site"
-    for handle, build in models.items():
-        model_dir = work / "models" / handle.split("://", 1)[1]
-        build(os.fspath(model_dir))
-        _write_archive(model_dir, site / handle.split("tfhub.dev/", 1)[1])
-    handler = functools.partial(_QuietHandler, directory=os.fspath(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    atexit.register(server.shutdown)
-    os.environ["TFHUB_MIRROR"] = f"https://tfhub.dev=http://127.0.0.1:{server.server_port}"
-    os.environ["TFHUB_CACHE_DIR"] = os.fspath(work / "cache")
-    os.environ["KERAS_HOME"] = os.fspath(work / "keras")  # tf.keras.utils.get_file's cache
-    return work
-
-
-def _write_archive(model_dir: Path, target: Path) -> None:
-    """A .tar.gz of the model's files at ``target`` (the path tfhub.dev answers with an archive)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(target, "w:gz") as tar:
-        for child in sorted(model_dir.iterdir()):
-            tar.add(child, arcname=child.name)
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves files, ignoring the query (``?tf-hub-format=compressed``), without a log line per request."""
-
-    def log_message(self, format: str, *args) -> None:  # the base class's name
-        pass
 
 
 # ---------------------------------------------------------------- helpers

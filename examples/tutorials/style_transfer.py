@@ -16,10 +16,11 @@ import os
 import numpy as np
 import tensorflow as tf
 
+import standins_hub
 import standins_media
 import tfhub as hub
 
-work = standins_media.route_tfhub_dev({
+work = standins_hub.serve({
     "https://tfhub.dev/google/magenta/arbitrary-image-stylization-v1-256/2":
         standins_media.write_arbitrary_stylization,
 })

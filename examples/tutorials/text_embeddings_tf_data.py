@@ -23,12 +23,13 @@ buckets, trainable embeddings) served under its tfhub.dev handle through
 import numpy as np
 import tensorflow as tf
 
+import standins_hub
 import standins_media
 import tfhub as hub
 from tfhub.keras import flavour
 
 module_url = "https://tfhub.dev/google/nnlm-en-dim128/2"
-work = standins_media.route_tfhub_dev({module_url: standins_media.write_nnlm})
+work = standins_hub.serve({module_url: standins_media.write_nnlm})
 keras3 = flavour.which_keras() == flavour.KERAS3  # TF 2.16+ without TF_USE_LEGACY_KERAS=1
 
 sentences = ["The movie was great", "a film is not bad", "awful", "good good good", "zebra crossing", "The film"]

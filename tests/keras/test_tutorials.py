@@ -24,10 +24,12 @@ FLAVOURS = ({"keras3": None, "keras2": "1"} if flavour.which_keras() == flavour.
             else {"tf215": None})  # TF 2.15: tf.keras is Keras 2, one run
 
 
-def test_the_text_and_image_tutorials_are_there():
+def test_every_tutorial_of_the_issue_is_there():
     assert {"text_classification.py", "transfer_learning.py", "classify_text_with_bert.py",
             "bert_preprocessing_signatures.py", "fine_tune_bert_custom_loop.py",
-            "semantic_similarity.py"} <= set(SCRIPTS)
+            "semantic_similarity.py", "object_detection.py", "style_transfer.py",
+            "audio_classification.py", "biggan_tf1.py", "text_embeddings_tf_data.py",
+            "mirrored_strategy.py"} <= set(SCRIPTS)
 
 
 @pytest.mark.parametrize("flavour", sorted(FLAVOURS))
