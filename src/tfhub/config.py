@@ -6,13 +6,12 @@ Nothing here is read at import time, so a change of environment (or a test's
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import math
 import os
 import re
 from pathlib import Path
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from tfhub import absl_flags, errors
 
@@ -214,8 +213,7 @@ def download_connections() -> int:
     return value
 
 
-@dataclasses.dataclass(frozen=True)
-class DownloadSettings:
+class DownloadSettings(NamedTuple):
     """The settings of one download, read from the environment once, when it starts.
 
     Passed down to every request and part of that download, so a setting

@@ -3,17 +3,17 @@
 One rule holds the house together: whatever others may read is written to a
 temporary sibling and renamed into place, so a reader sees the old thing or
 the new one, never half of one. Correctness rests on that rename alone.
+
+``hashlib``, ``uuid``, ``tempfile`` and ``shutil`` are imported by the functions
+that write or hash: a warm ``hub.resolve`` uses none of them, and together they
+(OpenSSL, ``platform``) cost it more than the rest of its work.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import os
-import shutil
-import tempfile
-import uuid
 from pathlib import Path
 from typing import BinaryIO, Iterator, Tuple, Union
 
@@ -25,6 +25,8 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 def temp_sibling(path: PathLike, suffix: str = TEMP_SUFFIX, prefix: str = "") -> Path:
     """A fresh name beside ``path``: ``<prefix><name>.<uid><suffix>`` (unique across processes)."""
+    import uuid
+
     path = Path(path)
     return path.with_name(f"{prefix}{path.name}.{uuid.uuid4().hex}{suffix}")
 
@@ -59,6 +61,9 @@ def atomic_directory(dst: PathLike, prefix: str = "tfhub") -> Iterator[str]:
     An existing ``dst`` is replaced only once the new one is complete; on any
     exception the temporary directory is removed and ``dst`` is left as it was.
     """
+    import shutil
+    import tempfile
+
     dst = os.fspath(dst)
     parent, name = os.path.split(dst)
     os.makedirs(parent, exist_ok=True)
@@ -80,6 +85,8 @@ def atomic_directory(dst: PathLike, prefix: str = "tfhub") -> Iterator[str]:
 def remove(path: PathLike) -> None:
     """Deletes a file, link or directory tree if it is there (links are not followed)."""
     if os.path.isdir(path) and not os.path.islink(path):
+        import shutil
+
         shutil.rmtree(path, ignore_errors=True)
     else:
         with contextlib.suppress(FileNotFoundError):
@@ -107,6 +114,8 @@ def walk(directory: PathLike, directories: bool = False, dir_links: bool = True)
 
 def file_sha256(path: PathLike) -> str:
     """The SHA-256 (hex) of a file's contents."""
+    import hashlib
+
     digest = hashlib.sha256()
     with open(path, "rb") as stream:
         for chunk in iter(lambda: stream.read(CHUNK), b""):
@@ -116,6 +125,8 @@ def file_sha256(path: PathLike) -> str:
 
 def copy_hashing(source: BinaryIO, out: BinaryIO) -> str:
     """Copies ``source`` to ``out``; returns the SHA-256 (hex) of what passed."""
+    import hashlib
+
     digest = hashlib.sha256()
     for chunk in iter(lambda: source.read(CHUNK), b""):
         digest.update(chunk)
@@ -127,6 +138,8 @@ class HashingStream(io.RawIOBase):
     """Passes a binary stream through while computing the SHA-256 of what was read."""
 
     def __init__(self, stream: BinaryIO):
+        import hashlib
+
         super().__init__()
         self._stream = stream
         self._digest = hashlib.sha256()

@@ -8,14 +8,14 @@ registering loss callables, the default ``training`` value).
 from __future__ import annotations
 
 import inspect
-import logging
 import warnings
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
+from tfhub import logs
 from tfhub._tf import tensorflow
 from tfhub.keras import distribution, layer_loading, rules
 
-_log = logging.getLogger("tfhub")
+_log = logs.logger()
 
 
 def _warn_nothing_to_train(handle: Any) -> None:

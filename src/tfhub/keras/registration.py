@@ -12,15 +12,15 @@ the entry with themselves when they are imported.
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.machinery
 import importlib.util
-import logging
 import sys
-import types
-from typing import Any, Callable, Optional, Sequence, Set
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, Set
 
-_log = logging.getLogger("tfhub")
+from tfhub import logs
+
+if TYPE_CHECKING:
+    import importlib.machinery
+    import types
 
 REGISTERED_NAME = "tfhub>KerasLayer"
 _PACKAGES = ("keras", "tf_keras")
@@ -39,19 +39,22 @@ def install() -> None:
         sys.meta_path.insert(0, _AfterImport(pending))
 
 
-def _register(keras_module: types.ModuleType) -> None:
+def _register(keras_module: "types.ModuleType") -> None:
     """Adds ``hub.KerasLayer`` to that Keras' custom objects unless it is there."""
     try:
         from tfhub.keras.layer import KerasLayer  # imports no TF
 
         keras_module.saving.get_custom_objects().setdefault(REGISTERED_NAME, KerasLayer)
     except Exception:  # never break the user's `import keras`
-        _log.debug("could not register hub.KerasLayer with %s", keras_module.__name__,
+        logs.log.debug("could not register hub.KerasLayer with %s", keras_module.__name__,
                    exc_info=True)
 
 
-class _AfterImport(importlib.abc.MetaPathFinder):
-    """Registers with ``keras``/``tf_keras`` once their import has run.
+class _AfterImport:
+    """Registers with ``keras``/``tf_keras`` once their import has run (a ``sys.meta_path`` finder).
+
+    Not an ``importlib.abc`` subclass: importing that module would cost
+    ``import tfhub`` more than all of the rest of it.
 
     Only an import counts: ``importlib.util.find_spec("keras")`` (TensorFlow
     calls it) also asks this finder, without running the package.
@@ -62,7 +65,7 @@ class _AfterImport(importlib.abc.MetaPathFinder):
         self._searching: Set[str] = set()
 
     def find_spec(self, fullname: str, path: Optional[Sequence[str]] = None,
-                  target: Any = None) -> Optional[importlib.machinery.ModuleSpec]:
+                  target: Any = None) -> "Optional[importlib.machinery.ModuleSpec]":
         if fullname not in self._pending or fullname in self._searching:
             return None
         self._searching.add(fullname)  # the lookup below asks this finder again
@@ -81,17 +84,17 @@ class _AfterImport(importlib.abc.MetaPathFinder):
             sys.meta_path.remove(self)
 
 
-class _RegisteringLoader(importlib.abc.Loader):
+class _RegisteringLoader:
     """A package's own loader, registering ``hub.KerasLayer`` after it ran."""
 
     def __init__(self, loader: Any, done: Callable[[str], None]) -> None:
         self._loader = loader
         self._done = done
 
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> Any:
+    def create_module(self, spec: "importlib.machinery.ModuleSpec") -> Any:
         return self._loader.create_module(spec)
 
-    def exec_module(self, module: types.ModuleType) -> None:
+    def exec_module(self, module: "types.ModuleType") -> None:
         self._loader.exec_module(module)
         self._done(module.__name__)
         _register(module)

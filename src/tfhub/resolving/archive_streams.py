@@ -16,15 +16,14 @@ from __future__ import annotations
 import bz2
 import gzip
 import io
-import logging
 import lzma
 import tarfile
 import zlib
 from typing import BinaryIO
 
-from tfhub import errors
+from tfhub import errors, logs
 
-_log = logging.getLogger("tfhub")
+_log = logs.logger()
 
 CHUNK = 1 << 20
 # A PAX header holds a path, a link target and a few numbers; a GNU long name a path.

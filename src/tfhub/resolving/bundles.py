@@ -256,8 +256,8 @@ def _install(cache: Cache, tar: tarfile.TarFile, by_name: Dict[str, tarfile.TarI
         return _item(record, "already cached")
     written = entry.descriptor()
     if written is not None:  # keep where and when the model was first downloaded
-        write_atomically(entry.descriptor_path, dataclasses.replace(
-            written, download_time=record.get("download_time") or written.download_time,
+        write_atomically(entry.descriptor_path, written._replace(
+            download_time=record.get("download_time") or written.download_time,
             host=record.get("host") or written.host).render())
     return _item(record, "imported")
 

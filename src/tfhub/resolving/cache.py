@@ -11,29 +11,24 @@ complete, so a failed fetch never costs the entry that was there.
 
 from __future__ import annotations
 
-import dataclasses
-import datetime
 import errno
-import logging
 import os
-import socket
 import stat
-import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Optional
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping, NamedTuple, Optional, Tuple
 
-from tfhub import errors, files
+from tfhub import errors, files, logs
 from tfhub.resolving import descriptors, handles, layout, leftovers, manifests
 from tfhub.resolving.descriptors import Descriptor, write_atomically
 
 if TYPE_CHECKING:
     from tfhub.resolving.locks import EntryLock
 
-_log = logging.getLogger("tfhub")
+_log = logs.log  # logging is imported only when something is logged
 
 
-@dataclasses.dataclass(frozen=True)
-class Fetched:
+class Fetched(NamedTuple):
     """What a fetch put into a temp dir, as the door's sources report it.
 
     Attributes:
@@ -47,14 +42,20 @@ class Fetched:
 
     archive_sha256: Optional[str] = None
     claimed_sha256: Optional[str] = None
-    digests: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    digests: Mapping[str, str] = MappingProxyType({})
 
 
-@dataclasses.dataclass(frozen=True)
 class Entry(layout.EntryPaths):
     """One handle's place in the cache (its paths are :class:`~tfhub.resolving.layout.EntryPaths`')."""
 
-    handle: Optional[str] = None
+    __slots__ = ("handle",)
+
+    def __init__(self, root: Path, key: str, handle: Optional[str] = None) -> None:
+        super().__init__(root, key)
+        self.handle = handle
+
+    def _fields(self) -> Tuple[object, ...]:
+        return (self.root, self.key, self.handle)
 
     def descriptor(self) -> Optional[Descriptor]:
         """The parsed descriptor file, or None when there is none."""
@@ -185,6 +186,8 @@ class Entry(layout.EntryPaths):
         leftovers.clean_entry_leftovers(self.root, self.key)
 
     def _fetch_and_swap(self, fetch: Callable[[Path], Fetched]) -> None:
+        import uuid  # here and below: what only writing needs is imported when writing
+
         uid = uuid.uuid4().hex
         temp, aside, pending = self.temp_path(uid), self.aside_path(uid), self.pending_path(uid)
         try:
@@ -230,6 +233,9 @@ class Entry(layout.EntryPaths):
         self.swap_marker_path.unlink()
 
     def _descriptor_for(self, directory: Path, fetched: Fetched) -> Descriptor:
+        import datetime
+        import socket
+
         return Descriptor(
             handle=self.handle,
             download_time=str(datetime.datetime.today()),
@@ -270,6 +276,8 @@ def ensure_writable_root(root: Path) -> None:
         DiskFullError: its disk is full.
         CacheError: it cannot be created or written.
     """
+    import uuid
+
     try:
         root.mkdir(parents=True, exist_ok=True)
         probe = root / f".write-probe-{uuid.uuid4().hex}"

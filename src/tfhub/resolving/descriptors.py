@@ -14,11 +14,10 @@ tensorflow_hub's three lines come first (``Module``, ``Download Time``,
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Dict, NamedTuple, Optional, Tuple
 
 from tfhub import files
 from tfhub.resolving.manifests import Manifest
@@ -31,8 +30,7 @@ _CLAIMED_FIELD = "Claimed-Archive-SHA256"
 _UNREADABLE = Manifest({"<unreadable manifest>": -1})
 
 
-@dataclasses.dataclass(frozen=True)
-class Descriptor:
+class Descriptor(NamedTuple):
     """What the descriptor file beside an entry says."""
 
     handle: Optional[str]

@@ -19,7 +19,6 @@ only ever continued with its own range of the same body.
 from __future__ import annotations
 
 import io
-import logging
 import re
 import socket
 import threading
@@ -31,10 +30,10 @@ from typing import Optional, Tuple
 import requests
 import urllib3
 
-from tfhub import config, errors
+from tfhub import config, errors, logs
 from tfhub.resolving import http_session, progress
 
-_log = logging.getLogger("tfhub")
+_log = logs.logger()
 
 _READ_FAILURES = (
     requests.exceptions.RequestException,

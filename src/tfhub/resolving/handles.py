@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 import importlib.util
 import os
 import sys
@@ -182,8 +181,16 @@ def split_pin(handle: str) -> tuple:
 
 
 def cache_key(handle: str) -> str:
-    """SHA-1 of the handle exactly as given, as tensorflow_hub names cache entries."""
-    return hashlib.sha1(handle.encode("utf8")).hexdigest()
+    """SHA-1 of the handle exactly as given, as tensorflow_hub names cache entries.
+
+    CPython's own SHA-1 (``_sha1``) when it is built in: ``hashlib`` would load
+    OpenSSL, which costs a warm resolve several times all its other work.
+    """
+    try:
+        from _sha1 import sha1
+    except ImportError:  # an interpreter built without it
+        from hashlib import sha1
+    return sha1(handle.encode("utf8")).hexdigest()
 
 
 # Schemes a tf.io.gfile filesystem may serve once TensorFlow is imported: its

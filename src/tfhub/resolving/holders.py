@@ -7,13 +7,14 @@ kernel locks do not work (:mod:`tfhub.resolving.locks`, ``lockfile`` kind).
 from __future__ import annotations
 
 import os
-import socket
-import uuid
 from pathlib import Path
 
 
 def new_token() -> str:
     """What this process writes into a lock file it creates."""
+    import socket  # socket and uuid (platform) only when locking: not on a warm resolve
+    import uuid
+
     return f"{socket.gethostname()}.{os.getpid()}.{uuid.uuid4().hex}"
 
 
@@ -43,5 +44,7 @@ def holder_dead(lock_file: Path) -> bool:
     parts = contents.rsplit(".", 2)
     if len(parts) != 3 or not parts[1].isdigit():
         return False
+    import socket
+
     host, pid = parts[0], int(parts[1])
     return host == socket.gethostname() and not process_alive(pid)

@@ -12,7 +12,6 @@ bundles and ``~/.netrc`` come from the environment as ``requests`` reads them;
 from __future__ import annotations
 
 import errno
-import logging
 import socket
 import urllib.parse
 from typing import Optional
@@ -23,10 +22,10 @@ from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
 from urllib3.util.retry import Retry
 
-from tfhub import config, errors
+from tfhub import config, errors, logs
 from tfhub.version import __version__
 
-_log = logging.getLogger("tfhub")
+_log = logs.logger()
 
 RETRY_STATUSES = (500, 502, 503, 504)
 BACKOFF_SECONDS = 0.5

@@ -18,10 +18,8 @@ tensorflow_hub's own: ``<key>.<uid>.tmp/`` (its download) and ``<key>.lock``
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Tuple
 
 from tfhub import files
 
@@ -62,25 +60,34 @@ def is_own_leftover(name: str) -> bool:
     return name.endswith(OWN_LEFTOVER_SUFFIXES) or is_descriptor_temp(name)
 
 
-@dataclasses.dataclass(frozen=True)
 class EntryPaths:
-    """Every path of one cache entry, built here and nowhere else."""
+    """Every path of one cache entry, built here and nowhere else.
 
-    root: Path
-    key: str
+    A plain class (equal by its fields), not a dataclass: ``dataclasses`` imports
+    ``inspect``, which would cost a warm resolve more than all its own work.
+    The three paths a warm resolve reads are built once, here.
+    """
 
-    # Built once per entry: they are read on every warm resolve.
-    @functools.cached_property
-    def directory(self) -> Path:
-        return self.root / self.key
+    __slots__ = ("root", "key", "directory", "descriptor_path", "swap_marker_path")
 
-    @functools.cached_property
-    def descriptor_path(self) -> Path:
-        return self.root / (self.key + DESCRIPTOR_SUFFIX)
+    def __init__(self, root: Path, key: str) -> None:
+        self.root = root
+        self.key = key
+        self.directory = root / key
+        self.descriptor_path = root / (key + DESCRIPTOR_SUFFIX)
+        self.swap_marker_path = root / (key + SWAP_MARKER_SUFFIX)
 
-    @functools.cached_property
-    def swap_marker_path(self) -> Path:
-        return self.root / (self.key + SWAP_MARKER_SUFFIX)
+    def _fields(self) -> Tuple[object, ...]:
+        return (self.root, self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other._fields() == self._fields()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}{self._fields()!r}"
 
     @property
     def lock_path(self) -> Path:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import logging
 import os
 import time
 import uuid
@@ -29,10 +28,10 @@ from typing import Dict, Optional
 
 import filelock
 
-from tfhub import config, errors
+from tfhub import config, errors, logs
 from tfhub.resolving import holders
 
-_log = logging.getLogger("tfhub")
+_log = logs.logger()
 _LOCK_WAIT_LOG_SECONDS = 10.0
 _POLL_SECONDS = 0.05
 _UNNAMED_STALE_SECONDS = 10.0  # a lock file naming nobody for this long is nobody's

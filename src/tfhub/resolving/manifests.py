@@ -15,19 +15,18 @@ shard of a TensorFlow checkpoint, the graph beside its variables).
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import stat
-from typing import Dict, Iterator, Mapping, Optional, Tuple
+from types import MappingProxyType
+from typing import Dict, Iterator, Mapping, NamedTuple, Optional, Tuple
 
 from tfhub import files
 from tfhub.files import file_sha256
 _SHARD = re.compile(r"^(?P<prefix>.+)\.data-(?P<index>\d{5})-of-(?P<count>\d{5})$")
 
 
-@dataclasses.dataclass(frozen=True)
-class Manifest:
+class Manifest(NamedTuple):
     """Every file (size, SHA-256) and link (target) of an entry, by POSIX relative path.
 
     ``digests`` is None for manifests written by tfhub before it recorded them
@@ -36,7 +35,7 @@ class Manifest:
 
     sizes: Mapping[str, int]
     digests: Optional[Mapping[str, str]] = None
-    links: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    links: Mapping[str, str] = MappingProxyType({})
 
 
 def _walk(directory: str) -> Iterator[Tuple[str, str, os.stat_result]]:

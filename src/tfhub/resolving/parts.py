@@ -23,17 +23,16 @@ a stall, with the download's timeouts, retries and low-speed limit.
 from __future__ import annotations
 
 import io
-import logging
 import os
 import tempfile
 import threading
 import time
 from typing import List, Optional, Tuple
 
-from tfhub import config, errors
+from tfhub import config, errors, logs
 from tfhub.resolving import download, http_session
 
-_log = logging.getLogger("tfhub")
+_log = logs.logger()
 
 PIECE_MAX = 16 << 20  # per request; large enough that the round trip of each costs little
 PIECE_MIN = 1 << 20

@@ -21,18 +21,16 @@ How a handle is read:
 
 from __future__ import annotations
 
-import dataclasses
-import logging
 import os
 from pathlib import Path
-from typing import Callable, Dict, Optional, Protocol, Set, Tuple, Union
+from typing import Callable, Dict, NamedTuple, Optional, Protocol, Set, Tuple, Union
 
-from tfhub import config, errors
+from tfhub import config, errors, logs
 from tfhub.resolving import handles, integrity, leftovers
 from tfhub.resolving.cache import Cache, Entry, Fetched
 from tfhub.resolving.handles import HandleKind
 
-_log = logging.getLogger("tfhub")
+_log = logs.log  # logging is imported only when something is logged
 
 Handle = Union[str, "os.PathLike[str]"]
 
@@ -44,8 +42,7 @@ class Source(Protocol):
         """Writes the entry's files into the empty directory ``target``."""
 
 
-@dataclasses.dataclass(frozen=True)
-class Request:
+class Request(NamedTuple):
     """What a caller asks of the door.
 
     Attributes:
@@ -69,8 +66,7 @@ class Request:
     cache_dir: Optional["os.PathLike[str]"] = None
 
 
-@dataclasses.dataclass(frozen=True)
-class Resolved:
+class Resolved(NamedTuple):
     """What the door hands back.
 
     Attributes:
@@ -230,7 +226,7 @@ def _cached(cache: Cache, handle: str, pin: Optional[str], force: bool, offline:
     fetcher = sources.archive_fetcher(handle, pin) if fetcher is None else fetcher
     fetched = entry.populate(fetcher, force=force, sha256=pin)
     _log.info("%sed TF-Hub Module '%s'.", verb, handle)
-    return dataclasses.replace(_hit(entry, handle, pin), fetched=fetched)
+    return _hit(entry, handle, pin)._replace(fetched=fetched)
 
 
 def _hit(entry: Entry, handle: str, pin: Optional[str]) -> Resolved:

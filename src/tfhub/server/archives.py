@@ -13,7 +13,6 @@ import asyncio
 import dataclasses
 import hashlib
 import json
-import logging
 import os
 import uuid
 from pathlib import Path
@@ -21,11 +20,11 @@ from typing import Dict, Optional, Tuple
 
 import anyio.to_thread
 
-from tfhub import errors, files
+from tfhub import errors, files, logs
 from tfhub.resolving import archive
 from tfhub.server.discovery import ServedModel, fingerprint
 
-_log = logging.getLogger("tfhub.server")
+_log = logs.logger("tfhub.server")
 _BUILD_ATTEMPTS = 3
 
 

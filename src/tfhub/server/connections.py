@@ -22,12 +22,13 @@ from __future__ import annotations
 import asyncio
 import collections
 import dataclasses
-import logging
 from typing import Any, Optional
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-_log = logging.getLogger("tfhub.server")
+from tfhub import logs
+
+_log = logs.logger("tfhub.server")
 # Descriptors beyond the sockets: archives being sent, the listening socket, logs.
 _SPARE_DESCRIPTORS = 256
 

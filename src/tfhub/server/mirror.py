@@ -15,7 +15,6 @@ from ROOT alone.
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import re
 import urllib.parse
@@ -24,11 +23,11 @@ from typing import Dict, List, Optional
 
 import anyio.to_thread
 
-from tfhub import errors
+from tfhub import errors, logs
 from tfhub.resolving import local_dir, resolvers
 from tfhub.server.discovery import ModelRoot, ServedModel, is_model_directory
 
-_log = logging.getLogger("tfhub.server")
+_log = logs.logger("tfhub.server")
 
 # A plain name: letters, digits, '.', '_', '-', not starting with '.' (so never '..' or hidden).
 _SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}\Z")

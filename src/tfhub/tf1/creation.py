@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from tfhub import errors
+from tfhub import errors, logs
 from tfhub._tf import tensorflow
 from tfhub.tf1 import saved_model_io
 from tfhub.tf1.module_spec import NativeModuleSpec, check_collections
 
 tf = tensorflow()
-_log = logging.getLogger("tfhub")
+_log = logs.logger()
 
 # Tuple keys: graph collections with non-string keys are never serialized.
 SIGNATURES_COLLECTION = ("__tfhub_signatures",)

@@ -7,16 +7,15 @@ ImportError that says so.
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 from typing import Any, Callable, Optional
 
-from tfhub import errors
+from tfhub import errors, logs
 from tfhub._tf import tensorflow
 
 tf = tensorflow()
-_log = logging.getLogger("tfhub")
+_log = logs.logger()
 
 EXPORT_MODULES_COLLECTION = ("__tfhub_export_modules",)
 _TIMESTAMP_DIGITS = 10

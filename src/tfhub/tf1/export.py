@@ -9,19 +9,18 @@ rename.
 
 from __future__ import annotations
 
-import logging
 import os
 import uuid
 from typing import Any, Callable, Optional
 
-from tfhub import errors
+from tfhub import errors, logs
 from tfhub._tf import tensorflow
 from tfhub.formats.detect import MODULE_DEF_FILENAME
 from tfhub.formats.module_def import module_def_bytes
 from tfhub.tf1 import saved_model_io
 
 tf = tensorflow()
-_log = logging.getLogger("tfhub")
+_log = logs.logger()
 
 
 def _check_target_free(path: str) -> bool:

@@ -13,13 +13,13 @@ inputs), or the module's variable initializers would run on every call.
 from __future__ import annotations
 
 import contextlib
-import logging
 from typing import Any, Iterable, Iterator, Set
 
+from tfhub import logs
 from tfhub._tf import tensorflow
 
 tf = tensorflow()
-_log = logging.getLogger("tfhub")
+_log = logs.logger()
 
 
 def in_tpu_function(graph: Any) -> bool:

@@ -7,10 +7,11 @@ plain words and the fix.
 
 from __future__ import annotations
 
-import logging
 from typing import Iterable, Optional, Tuple
 
-_log = logging.getLogger("tfhub")
+from tfhub import logs
+
+_log = logs.logger()
 
 # (substring of TensorFlow's message, cause, fix)
 _KNOWN_CAUSES: Tuple[Tuple[str, str, str], ...] = (

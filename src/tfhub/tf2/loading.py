@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from typing import Any, Iterable, Optional, Union
 
-from tfhub import formats
+from tfhub import formats, logs
 from tfhub._tf import tensorflow
 from tfhub.resolving.resolvers import resolve
 from tfhub.tf2 import load_diagnosis
 
-_log = logging.getLogger("tfhub")
+_log = logs.logger()
 
 Handle = Union[str, "os.PathLike[str]"]
 
