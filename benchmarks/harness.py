@@ -57,14 +57,14 @@ class Settings:
     keras_calls: int
     keras_blocks: int
     processes: int = 8
-    loads: int = 8  # alternating hub.load / tf.saved_model.load pairs per process
+    loads: int = 9  # rounds of hub.load, tf.saved_model.load and a control load per process (3 orders)
 
     @classmethod
     def make(cls, quick: bool) -> "Settings":
         if quick:
             return cls(True, REPO / ".bench" / "quick", big_mb=8, small_mb=2, tf1_mb=2,
                        tf1_variables=100, repeats=2, heavy_repeats=1, keras_calls=20, keras_blocks=2,
-                       processes=3, loads=2)
+                       processes=3, loads=3)
         return cls(False, REPO / ".bench" / "full", big_mb=400, small_mb=50, tf1_mb=200,
                    tf1_variables=1000, repeats=5, heavy_repeats=3, keras_calls=200, keras_blocks=7)
 
@@ -80,13 +80,27 @@ def remove(path: Path) -> None:
 
 
 def child_env(cache_dir: Optional[Path] = None) -> Dict[str, str]:
-    """The environment of a child: no stray TFHUB_* settings, quiet TensorFlow."""
+    """The environment of a child: no stray TFHUB_* settings, quiet TensorFlow, bytecode as installed.
+
+    tfhub is installed editable, so its bytecode is written on first import;
+    with ``PYTHONDONTWRITEBYTECODE`` set around the run, every probe would
+    compile tfhub from source, while tensorflow_hub (a wheel) has its bytecode.
+    See :func:`compile_sources`.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("TFHUB_")}
     env.update(TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="-1")
     env.pop("PYTHONPATH", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if cache_dir is not None:
         env["TFHUB_CACHE_DIR"] = str(cache_dir)
     return env
+
+
+def compile_sources(subjects: List[Subject]) -> None:
+    """Writes tfhub's bytecode for each interpreter, as ``pip install`` of a wheel does, before timing."""
+    for python in sorted({str(s.python) for s in subjects if s.available}):
+        subprocess.run([python, "-m", "compileall", "-q", str(REPO / "src" / "tfhub")],
+                       env=child_env(), check=True, stdout=subprocess.DEVNULL)
 
 
 def probe_command(subject: Subject, probe: str, *args: str) -> List[str]:

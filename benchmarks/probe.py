@@ -96,21 +96,39 @@ def probe_resolve(args: argparse.Namespace) -> dict:
 
 
 def probe_load(args: argparse.Namespace) -> dict:
-    """Alternates hub.load(handle) and tf.saved_model.load(path) after a warm-up load."""
+    """hub.load(handle), tf.saved_model.load(path) and the same tf load again (a control), after a warm-up.
+
+    The three take turns in a rotating order, so each is first, second and
+    third equally often. The control against the plain load shows what the
+    pair method reads when both sides do the same work (its floor). With
+    tfhub, its own work in ``hub.load`` (resolve and format check) is also
+    timed alone, over many calls.
+    """
     import tensorflow as tf
 
     hub = import_lib(args.lib)
     path = hub.resolve(args.handle)  # cached: not part of the timing below
-    loaders = {"hub": lambda: hub.load(args.handle), "tf": lambda: tf.saved_model.load(path)}
+    loaders = {"hub": lambda: hub.load(args.handle), "tf": lambda: tf.saved_model.load(path),
+               "control": lambda: tf.saved_model.load(path)}
     loaders["tf"]()  # TensorFlow's one-time costs, paid by neither side
-    samples = {"hub": [], "tf": []}
+    order = ("hub", "tf", "control")
+    samples: dict = {mode: [] for mode in order}
     for i in range(args.loads):
-        for mode in (("hub", "tf") if i % 2 == 0 else ("tf", "hub")):
+        for mode in order[i % 3:] + order[:i % 3]:
             start = time.perf_counter()
             obj = loaders[mode]()
             samples[mode].append(time.perf_counter() - start)
             del obj
-    return {"hub_s": samples["hub"], "tf_s": samples["tf"], "tf_version": tf.__version__}
+    result = {"hub_s": samples["hub"], "tf_s": samples["tf"], "control_s": samples["control"],
+              "tf_version": tf.__version__}
+    if args.lib == "tfhub":
+        from tfhub import formats
+
+        def own_work(handle: str) -> None:  # what tfhub.tf2.loading does besides TF's load
+            formats.detect(hub.resolve(handle))
+
+        result["own_work_s"] = _per_call(own_work, args.handle, calls=200, blocks=5)
+    return result
 
 
 def _per_call(fn, x, calls: int, blocks: int) -> list:

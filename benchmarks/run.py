@@ -85,6 +85,7 @@ def main(argv=None) -> int:
     load_start = harness.load_average()
     log(f"{'quick' if args.quick else 'full'} run; generated data in {settings.work}")
     bench_models = models.ensure(settings, log)
+    harness.compile_sources([harness.TFHUB, harness.TFHUB_215])
     shutil.rmtree(settings.work / "scratch", ignore_errors=True)
     figures = []
     with harness.serving(bench_models.archives) as server:
