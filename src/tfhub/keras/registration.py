@@ -75,7 +75,7 @@ class _AfterImport:
             self._searching.discard(fullname)
         if spec is None or spec.loader is None:
             return spec
-        spec.loader = _RegisteringLoader(spec.loader, self._done)
+        spec.loader = _RegisteringLoader(spec.loader, self._done)  # type: ignore[assignment]  # a Loader by its methods
         return spec
 
     def _done(self, fullname: str) -> None:

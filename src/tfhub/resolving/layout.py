@@ -81,7 +81,7 @@ class EntryPaths:
         return (self.root, self.key)
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other._fields() == self._fields()  # type: ignore[attr-defined]
+        return isinstance(other, EntryPaths) and type(other) is type(self) and other._fields() == self._fields()
 
     def __hash__(self) -> int:
         return hash(self._fields())
