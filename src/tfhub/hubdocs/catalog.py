@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Collection as CollectionOf, Dict, List, Mapping, Optional, Tuple
+from typing import Collection as CollectionOf, Dict, Mapping, Optional, Tuple
 
 from tfhub.hubdocs.search import SearchIndex, SearchResult
 
@@ -154,6 +154,3 @@ class DocTree:
         model = self.models.get(head) if last.isdigit() else None
         version = model.version(int(last)) if model is not None else None
         return (model, version) if version is not None else None
-
-    def model_versions(self) -> List[ModelVersion]:
-        return [version for model in self.models.values() for version in model.versions]

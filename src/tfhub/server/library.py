@@ -139,6 +139,3 @@ class Library:
         words = query.lower().split()
         return [CatalogModel(handle=h, doc=None, hosted=v) for h, v in sorted(self.hosted().items())
                 if h not in documented and all(w in h.lower() for w in words)]
-
-    def is_hosted(self, handle: str) -> bool:
-        return handle in self.hosted()
