@@ -30,7 +30,7 @@ replicas on any machine.
    outputs. To fine-tune a reloaded Keras 3 model, save it as ``.keras`` and
    ``tf.keras.models.load_model`` it in the scope (part 1).
 
-The feature vector is a stand-in (standins_media.py) served under its
+The feature vector is a stand-in (standins_feature_vector.py, as in transfer_learning.py) served under its
 tfhub.dev handle through ``TFHUB_MIRROR``; MNIST (tfds) is replaced by random
 images. Run: ``python examples/tutorials/mirrored_strategy.py``.
 """
@@ -43,13 +43,13 @@ tf.config.set_logical_device_configuration(
 
 import numpy as np
 
+import standins_feature_vector
 import standins_hub
-import standins_media
 import tfhub as hub
 from tfhub.keras import flavour
 
 model_handle = "https://tfhub.dev/google/imagenet/mobilenet_v2_100_224/feature_vector/4"
-work = standins_hub.serve({model_handle: standins_media.write_image_feature_vector})
+work = standins_hub.serve({model_handle: standins_feature_vector.image_feature_vector})
 keras3 = flavour.which_keras() == flavour.KERAS3  # TF 2.16+ without TF_USE_LEGACY_KERAS=1
 
 strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])

@@ -227,6 +227,10 @@ class DownloadSettings(NamedTuple):
     low_speed_window: float  # seconds
     connections: int
     progress: Optional[bool]  # see download_progress()
+    mirrors: tuple = ()  # see mirrors()
+    headers: tuple = ()  # (name, value) pairs, see http_headers()
+    retry_after_max: float = 30.0  # see http_retry_after_max()
+    skip_cert_validation: bool = False  # see cert_validation_disabled()
 
     @classmethod
     def read(cls) -> "DownloadSettings":
@@ -238,7 +242,9 @@ class DownloadSettings(NamedTuple):
         low_speed, window = http_low_speed()
         return cls(timeouts=http_timeouts(), retries=http_retries(), low_speed=low_speed,
                    low_speed_window=window, connections=download_connections(),
-                   progress=download_progress())
+                   progress=download_progress(), mirrors=tuple(mirrors()),
+                   headers=tuple(http_headers().items()), retry_after_max=http_retry_after_max(),
+                   skip_cert_validation=cert_validation_disabled())
 
 
 MIRROR_ENV = "TFHUB_MIRROR"

@@ -112,6 +112,15 @@ def walk(directory: PathLike, directories: bool = False, dir_links: bool = True)
             yield relative.replace(os.sep, "/"), os.path.join(dirpath, name)
 
 
+def tree_size(directory: PathLike) -> int:
+    """Bytes of every file and link under ``directory`` (links not followed; one removed meanwhile counts 0)."""
+    total = 0
+    for _, full in walk(directory, dir_links=False):
+        with contextlib.suppress(FileNotFoundError):
+            total += os.lstat(full).st_size
+    return total
+
+
 def file_sha256(path: PathLike) -> str:
     """The SHA-256 (hex) of a file's contents."""
     import hashlib

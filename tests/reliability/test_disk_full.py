@@ -125,7 +125,7 @@ def _phase(exc: BaseException) -> str:
     """Where a DiskFullError arose, from its cause's traceback."""
     names = {frame.name for frame in traceback.extract_tb(exc.__cause__.__traceback__)}
     for function, phase in (("ensure_writable_root", "cache directory"), ("acquire", "lock"), ("extract", "extraction"),
-                            ("write_atomically", "descriptor"), ("_rename_into_place", "rename")):
+                            ("write_text_atomically", "descriptor"), ("_rename_into_place", "rename")):
         if function in names:
             return phase
     return "temp dir"

@@ -20,8 +20,9 @@ import pytest
 import requests
 
 from tests.server.serving import ServeProcess, raw_request
+from tests.support import faults
 from tests.support.peer_run import require_peer, run_snippet
-from tfhub.resolving import archive
+from tfhub.resolving import archive, holders
 from tfhub.server.mirror import MAX_PARALLEL_FETCHES, MAX_PENDING_FETCHES
 
 MODEL = "pub/model/1"
@@ -278,6 +279,26 @@ def test_a_mirror_killed_mid_fetch_leaves_nothing_served_and_fetches_again(http_
         assert served.status_code == 200 and _members(served.content) == _files(source)
     assert len(http_server.gets(route_path)) == 2, "the next request fetched again"
     assert not list(cache.glob("*.tfhub-tmp")), "the killed fetch's temp dir was tidied"
+
+
+def test_a_mirror_killed_mid_copy_into_root_leaves_a_partial_the_next_one_removes(
+        upstream, upstream_root, mirror_root, tmp_path):
+    with _mirror(mirror_root, tmp_path, upstream.url, env=faults.env(kill_at="copied")) as doomed:
+        _ignore_errors(doomed.url + MODEL + COMPRESSED)
+        assert doomed.process.wait(timeout=60) == -signal.SIGKILL
+    parent = (mirror_root / MODEL).parent
+    left = [p.name for p in parent.iterdir() if p.name.endswith(".tfhub-partial")]
+    assert len(left) == 1 and left[0].startswith(".") and not (mirror_root / MODEL).exists(), left
+    # One being written by a live process (this one) is not the killed one's: it stays.
+    live = parent / f".2.{holders.new_token()}.tfhub-partial"
+    live.mkdir()
+
+    with _mirror(mirror_root, tmp_path, upstream.url) as mirror:
+        assert not (parent / left[0]).exists(), "the killed copy was removed at start-up"
+        served = requests.get(mirror.url + MODEL + COMPRESSED, timeout=60)
+        assert served.status_code == 200 and _members(served.content) == _files(upstream_root / MODEL)
+    assert live.is_dir()
+    assert sorted(p.name for p in parent.iterdir()) == sorted(["1", live.name])
 
 
 def _ignore_errors(url: str) -> None:

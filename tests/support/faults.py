@@ -8,7 +8,9 @@ it calls :func:`install`, which wraps what the library calls from outside:
 * ``TFHUB_TEST_KILL_AT=<point>``: the file operations a cache write is made
   of (``os.rename``, ``os.replace``, ``open``, ``Path.mkdir``, ``Path.touch``)
   are watched, and the process SIGKILLs itself at the named point, told apart
-  by the names of the cache layout (:mod:`tfhub.resolving.layout`);
+  by the names of the cache layout (:mod:`tfhub.resolving.layout`), or
+  (``copied``) when a copy into a directory of one's own
+  (:func:`tfhub.resolving.local_dir.copy_model`) is complete but not yet renamed;
 * ``TFHUB_TEST_DOOR_LOG=<file>``: ``door <handle>`` is appended each time a
   request enters the one door (``resolvers.resolve_request``), and ``outside
   <handle>`` each time an entry is written from anywhere else.
@@ -30,12 +32,15 @@ DOOR_LOG_ENV = "TFHUB_TEST_DOOR_LOG"
 KILL_POINTS = ("locked", "extracted", "descriptor-temp-written", "descriptor-written", "renamed")
 # A new entry replacing a complete old one (`download --force`), in this order.
 SWAP_KILL_POINTS = ("extracted", "descriptor-temp-written", "moved-aside", "renamed", "descriptor-written")
+# A copy out of the cache (`--local-dir`, the mirror's store into ROOT).
+COPY_KILL_POINTS = ("copied",)
 SITE_DIR = pathlib.Path(__file__).resolve().parent / "site"
 
 _TEMP = ".tfhub-tmp"
 _ASIDE = ".tfhub-aside"
 _SWAP_MARKER = ".tfhub-swap"
 _DESCRIPTOR = ".descriptor.txt"
+_PARTIAL = ".tfhub-partial"
 
 
 def env(kill_at: Optional[str] = None, door_log: Optional[os.PathLike] = None) -> Dict[str, str]:
@@ -44,7 +49,7 @@ def env(kill_at: Optional[str] = None, door_log: Optional[os.PathLike] = None) -
 
     entries = {"PYTHONPATH": os.pathsep.join([str(SITE_DIR), str(REPO_ROOT)])}
     if kill_at is not None:
-        assert kill_at in KILL_POINTS + SWAP_KILL_POINTS, kill_at
+        assert kill_at in KILL_POINTS + SWAP_KILL_POINTS + COPY_KILL_POINTS, kill_at
         entries[KILL_POINT_ENV] = kill_at
     if door_log is not None:
         entries[DOOR_LOG_ENV] = os.fspath(door_log)
@@ -107,10 +112,12 @@ def _install_kill_point(point: str) -> None:
         os.replace = after(lambda src, dst: name(dst).endswith(_DESCRIPTOR))(os.replace)
     elif point == "renamed":
         os.rename = after(lambda src, dst: name(src).endswith(_TEMP))(os.rename)
+    elif point == "copied":
+        os.rename = before(lambda src, dst: name(src).endswith(_PARTIAL))(os.rename)
     elif point == "moved-aside":
         os.rename = after(lambda src, dst: name(dst).endswith(_ASIDE))(os.rename)
     else:
-        raise ValueError(f"{KILL_POINT_ENV}={point!r}: expected one of {KILL_POINTS + SWAP_KILL_POINTS}")
+        raise ValueError(f"{KILL_POINT_ENV}={point!r}: expected one of {KILL_POINTS + SWAP_KILL_POINTS + COPY_KILL_POINTS}")
 
 
 def _install_door_log(log: str) -> None:

@@ -68,7 +68,9 @@ class TestServer:
         self.requests: List[Request] = []
         self._lock = threading.Lock()
         self._served: Dict[str, int] = {}
-        self.in_flight = 0  # requests being answered now
+        # Requests being answered now. An answer leaves the count just before writing its last bytes,
+        # so a client that has read a whole body can never see its own request still counted.
+        self.in_flight = 0
         self.max_in_flight = 0  # the most answered at once so far
         handler = _make_handler(self)
         self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -202,11 +204,17 @@ def _make_handler(server: TestServer):  # a class
             with server._lock:
                 server.in_flight += 1
                 server.max_in_flight = max(server.max_in_flight, server.in_flight)
+            self._counted = True
             try:
                 self._answer_counted(send_body)
             finally:
-                with server._lock:
+                self._leave_in_flight()
+
+        def _leave_in_flight(self) -> None:
+            with server._lock:
+                if self._counted:
                     server.in_flight -= 1
+                    self._counted = False
 
         def _answer_counted(self, send_body: bool) -> None:
             parts = urllib.parse.urlsplit(self.path)
@@ -302,6 +310,8 @@ def _make_handler(server: TestServer):  # a class
                     end = min(limit, position + route.chunk)
                     if stall_at is not None:
                         end = min(end, max(stall_at, position + 1))
+                    if end == limit:
+                        self._leave_in_flight()
                     self.wfile.write(_read_range(route.body, position, end))
                     position = end
                     if route.chunk_delay and position < limit:  # none after the last byte

@@ -15,7 +15,7 @@ import re
 import sys
 from typing import Dict, List, Optional, Tuple
 
-from tfhub import config
+from tfhub import config, files
 from tfhub.cli import output
 from tfhub.version import __version__
 
@@ -65,14 +65,7 @@ def _settings() -> Dict[str, str]:
 
 
 def _cache_size(cache: str) -> Optional[int]:
-    total = 0
-    for root, _dirs, files in os.walk(cache):
-        for name in files:
-            try:
-                total += os.lstat(os.path.join(root, name)).st_size
-            except OSError:
-                continue  # removed while we looked
-    return total if os.path.isdir(cache) else None
+    return files.tree_size(cache) if os.path.isdir(cache) else None
 
 
 def collect() -> Dict[str, object]:

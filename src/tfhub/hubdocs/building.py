@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from tfhub.hubdocs.catalog import Collection, DocTree, Model, ModelVersion, Publisher
+from tfhub.hubdocs.catalog import Collection, DocTree, Model, ModelVersion, Publisher, split_version
 from tfhub.hubdocs.documents import VARIANT_KINDS, Document
 from tfhub.hubdocs.vocabularies import Vocabulary
 
@@ -27,12 +27,6 @@ def model_key(doc: Document) -> str:
     if doc.kind in VARIANT_KINDS:
         return f"{doc.publisher}/{doc.kind.lower()}-model/{doc.name}"
     return f"{doc.publisher}/{doc.name}"
-
-
-def without_version(handle: str) -> str:
-    """``google/x/3`` -> ``google/x``; a handle without a version number is returned as is."""
-    head, _, last = handle.rstrip("/").rpartition("/")
-    return head if head and last.isdigit() else handle.rstrip("/")
 
 
 def version_of(path: Path, doc: Document) -> ModelVersion:
@@ -98,7 +92,7 @@ def _link_variants(models: Dict[str, Model]) -> None:
     children: Dict[str, List[str]] = {}
     for model in models.values():
         parent_handle = model.latest.parent_model
-        parent = models.get(without_version(parent_handle)) if parent_handle else None
+        parent = models.get(split_version(parent_handle)[0]) if parent_handle else None
         if model.kind in VARIANT_KINDS and parent is not None and parent.kind not in VARIANT_KINDS:
             model.variant_of = parent.handle
             children.setdefault(parent.handle, []).append(model.handle)
@@ -128,7 +122,7 @@ def listed_handles(markdown: str) -> List[str]:
     "Models" heading, or all its tfhub.dev links when it has no such heading."""
     heading = _MODELS_HEADING.search(markdown)
     text = markdown[heading.start():] if heading else markdown
-    return list(dict.fromkeys(without_version(m.group(1)) for m in _TFHUB_LINK.finditer(text)))
+    return list(dict.fromkeys(split_version(m.group(1))[0] for m in _TFHUB_LINK.finditer(text)))
 
 
 def _collections(docs: Sequence[Tuple[Path, Document]], models: Dict[str, Model]) -> Dict[str, Collection]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Collection as CollectionOf, Dict, List, Mapping, Optional, Tuple
+from typing import Collection as CollectionOf, Dict, Mapping, Optional, Tuple
 
 from tfhub.hubdocs.search import SearchIndex, SearchResult
 
@@ -18,6 +18,16 @@ FORMAT_NAMES = {
     "coral": "Coral",
     "placeholder": "Placeholder",
 }
+
+
+def split_version(path: str) -> Tuple[str, str]:
+    """``google/x/3`` (slashes around it allowed) -> (``google/x``, ``"3"``); no version number last: (path, ``""``).
+
+    The one place a handle or URL path is split into model and version.
+    """
+    path = path.strip("/")
+    head, _, last = path.rpartition("/")
+    return (head, last) if head and last.isdigit() else (path, "")
 
 
 @dataclass(frozen=True)
@@ -146,14 +156,10 @@ class DocTree:
     def lookup(self, handle: str) -> Optional[Tuple[Model, ModelVersion]]:
         """The model and version a URL path names: ``google/x/3`` is version 3 of
         ``google/x``, ``google/x`` its latest; None when the tree has neither."""
-        handle = handle.strip("/")
-        model = self.models.get(handle)
+        model = self.models.get(handle.strip("/"))
         if model is not None:
             return model, model.latest
-        head, _, last = handle.rpartition("/")
-        model = self.models.get(head) if last.isdigit() else None
-        version = model.version(int(last)) if model is not None else None
+        head, number = split_version(handle)
+        model = self.models.get(head) if number else None
+        version = model.version(int(number)) if model is not None else None
         return (model, version) if version is not None else None
-
-    def model_versions(self) -> List[ModelVersion]:
-        return [version for model in self.models.values() for version in model.versions]

@@ -54,7 +54,6 @@ class Document:
     name: str = ""          # the model or collection name, slashes included ("imagenet/x/feature_vector")
     version: Optional[int] = None
     description: str = ""
-    description_line: int = 0
     metadata: Dict[str, List[MetadataValue]] = field(default_factory=dict)
     icon_url: Optional[str] = None
     body: str = ""          # the markdown after the metadata block
@@ -108,7 +107,6 @@ def _read_description(lines: List[str], doc: Document) -> int:
         parts.append(lines[index].strip())
         index += 1
     doc.description = " ".join(parts)
-    doc.description_line = start + 1
     if not parts:
         doc.flaws.append(Flaw(min(start + 1, len(lines)), "description",
                               "the line after the title must be a short description "

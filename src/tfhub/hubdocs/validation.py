@@ -7,7 +7,8 @@ from pathlib import Path, PurePosixPath
 from typing import Dict, Iterable, List, Mapping, Sequence, Tuple, Union
 
 from tfhub.hubdocs import rules
-from tfhub.hubdocs.building import model_key, without_version
+from tfhub.hubdocs.building import model_key
+from tfhub.hubdocs.catalog import split_version
 from tfhub.hubdocs.documents import VARIANT_KINDS, Document
 from tfhub.hubdocs.loading import DocsLayout, locate, read_documents
 from tfhub.hubdocs.vocabularies import Vocabulary, load_vocabularies
@@ -92,7 +93,7 @@ def _tree_findings(layout: DocsLayout, documents: Sequence[Tuple[Path, Document]
                                                      f"{layout.docs_dir / doc.publisher / (doc.publisher + '.md')}")
         for item in doc.metadata.get("parent-model", ()) if doc.kind in VARIANT_KINDS else ():
             if item.value not in versions:
-                hint = ("name the version too (publisher/model/version)" if without_version(item.value) == item.value
+                hint = ("name the version too (publisher/model/version)" if not split_version(item.value)[1]
                         else "document that model version, or fix the handle")
                 yield Problem(path, item.line, "parent-model",
                               f"parent-model '{item.value}' is no model version of this tree; {hint}")

@@ -32,8 +32,8 @@ def _warn_nothing_to_train(handle: Any) -> None:
 def not_autograph_converted(func: Callable[..., Any]) -> Callable[..., Any]:
     """``func`` marked for AutoGraph to leave alone, its signature still visible to Keras 2.
 
-    Not converted: ``call`` has no tensor-dependent Python control flow (training goes
-    through smart_cond), and AutoGraph would re-raise our errors as StagingError instead
+    Not converted: ``call`` has no tensor-dependent Python control flow (a tensor
+    ``training`` goes through ``tf.cond`` in :meth:`HubLayerCore._call_with_training`), and AutoGraph would re-raise our errors as StagingError instead
     of their own (ValueError) types. tf_keras reads ``call``'s arguments with
     ``inspect.getfullargspec``, which does not look through the wrapper: without the
     signature, ``layer(inputs=x)`` fails in tf_keras with an IndexError.

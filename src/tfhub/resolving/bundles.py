@@ -30,7 +30,7 @@ from tfhub import config, errors, files
 from tfhub.resolving import handles
 from tfhub.resolving.archive import owner_free_info
 from tfhub.resolving.cache import Cache, Entry, Fetched
-from tfhub.resolving.descriptors import Descriptor, write_atomically
+from tfhub.resolving.descriptors import Descriptor
 from tfhub.resolving.maintenance import find_entry
 
 MANIFEST_NAME = "tfhub-bundle.json"
@@ -256,7 +256,7 @@ def _install(cache: Cache, tar: tarfile.TarFile, by_name: Dict[str, tarfile.TarI
         return _item(record, "already cached")
     written = entry.descriptor()
     if written is not None:  # keep where and when the model was first downloaded
-        write_atomically(entry.descriptor_path, written._replace(
+        files.write_text_atomically(entry.descriptor_path, written._replace(
             download_time=record.get("download_time") or written.download_time,
             host=record.get("host") or written.host).render())
     return _item(record, "imported")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Mapping, NamedTuple, Optio
 
 from tfhub import errors, files, logs
 from tfhub.resolving import descriptors, handles, layout, leftovers, manifests
-from tfhub.resolving.descriptors import Descriptor, write_atomically
+from tfhub.resolving.descriptors import Descriptor
 
 if TYPE_CHECKING:
     from tfhub.resolving.locks import EntryLock
@@ -197,7 +197,7 @@ class Entry(layout.EntryPaths):
             if os.path.lexists(self.directory):
                 self._swap_in(temp, text, aside, pending)
             else:
-                write_atomically(self.descriptor_path, text)
+                files.write_text_atomically(self.descriptor_path, text)
                 self._rename_into_place(temp)
         except errors.DiskFullError as exc:
             raise errors.DiskFullError.in_cache(self.root, exc, self.handle, exc.bytes_needed) from exc
@@ -226,7 +226,7 @@ class Entry(layout.EntryPaths):
         entry, the new one is in and gets its pending descriptor.
         """
         self.swap_marker_path.touch()
-        write_atomically(pending, text)
+        files.write_text_atomically(pending, text)
         os.rename(self.directory, aside)
         os.rename(temp, self.directory)
         os.replace(pending, self.descriptor_path)

@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from typing import Dict, NamedTuple, Optional, Tuple
 
-from tfhub import files
 from tfhub.resolving.manifests import Manifest
 
 _SIZES = "Manifest: "
@@ -121,9 +119,3 @@ def read(path: str) -> Optional[Descriptor]:
         return Descriptor(None, None, None, _UNREADABLE)
     _PARSED[path] = (identity, descriptor)
     return descriptor
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Writes a descriptor's ``text`` to ``path`` through a temp file and ``os.replace``."""
-    with files.atomic_file(path) as out:
-        out.write(text.encode("utf-8"))

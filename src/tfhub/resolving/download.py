@@ -104,7 +104,7 @@ class HttpBody(io.RawIOBase):
         self.url = url
         self.handle = handle
         self._settings = settings
-        self._session = session or new_session(settings.retries)
+        self._session = session or new_session(settings=settings)
         self._span = span
         self._resumes_left = settings.retries
         self._aborted = aborted or threading.Event()

@@ -1,7 +1,8 @@
-"""Lock files that name their holder: ``<host>.<pid>.<uid>``, and whether that holder is gone.
+"""Lock files and temp names that name their holder: ``<host>.<pid>.<uid>``, and whether that holder is gone.
 
 tensorflow_hub's lock files (``<key>.lock``) hold this, and so do ours where
-kernel locks do not work (:mod:`tfhub.resolving.locks`, ``lockfile`` kind).
+kernel locks do not work (:mod:`tfhub.resolving.locks`, ``lockfile`` kind), and
+the names of :mod:`tfhub.resolving.local_dir`'s partial copies.
 """
 
 from __future__ import annotations
@@ -41,10 +42,19 @@ def holder_dead(lock_file: Path) -> bool:
         return True
     except OSError:
         return False
-    parts = contents.rsplit(".", 2)
+    return token_dead(contents)
+
+
+def token_dead(text: str) -> bool:
+    """True when ``text`` ends with a :func:`new_token` of this host whose process is gone.
+
+    What comes before the token (a name and a dot) is ignored; anything else
+    (another host, no token) counts as alive.
+    """
+    parts = text.rsplit(".", 2)
     if len(parts) != 3 or not parts[1].isdigit():
         return False
     import socket
 
-    host, pid = parts[0], int(parts[1])
-    return host == socket.gethostname() and not process_alive(pid)
+    head, host = parts[0], socket.gethostname()
+    return (head == host or head.endswith("." + host)) and not process_alive(int(parts[1]))

@@ -172,17 +172,19 @@ class _Session(requests.Session):
             prepared_request.headers.pop(name, None)
 
 
-def new_session(retries: Optional[int] = None) -> requests.Session:
+def new_session(retries: Optional[int] = None,
+                settings: Optional[config.DownloadSettings] = None) -> requests.Session:
     """A session with retries on connection errors and 5xx, certs per config.
 
     Proxies, CA bundles and ``~/.netrc`` credentials come from the environment
     (``HTTPS_PROXY``, ``REQUESTS_CA_BUNDLE``, ``NETRC``...), as ``requests``
     reads them; ``TFHUB_HTTP_HEADERS`` adds headers (e.g. a bearer token).
     """
-    retries = config.http_retries() if retries is None else retries
+    settings = config.DownloadSettings.read() if settings is None else settings
+    retries = settings.retries if retries is None else retries
     session = _Session()
     # A subclass carrying the cap: urllib3 copies a Retry by its class, not its attributes.
-    retry_class = type("_CappedRetry", (_CappedRetry,), {"cap": config.http_retry_after_max()})
+    retry_class = type("_CappedRetry", (_CappedRetry,), {"cap": settings.retry_after_max})
     retry = retry_class(
         total=retries,
         connect=retries,
@@ -201,10 +203,10 @@ def new_session(retries: Optional[int] = None) -> requests.Session:
     session.headers["User-Agent"] = f"tfhub/{__version__} {requests.utils.default_user_agent()}"
     # A .tar.gz must arrive as stored: no transfer decompression, so Range works.
     session.headers["Accept-Encoding"] = "identity"
-    extra_headers = config.http_headers()
+    extra_headers = dict(settings.headers)
     session.headers.update(extra_headers)
     session.extra_header_names = frozenset(extra_headers)
-    if config.cert_validation_disabled():
+    if settings.skip_cert_validation:
         _log.warning("TFHUB_DISABLE_CERT_VALIDATION=true: TLS certificates are NOT checked.")
         session.verify = False
         session.check_certificates = False

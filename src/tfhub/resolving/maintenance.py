@@ -211,7 +211,7 @@ def _path_size(path: Path) -> int:
     """Bytes of a file, or of every file under a directory (links not followed)."""
     if not path.is_dir() or path.is_symlink():
         return os.lstat(path).st_size if os.path.lexists(path) else 0
-    return sum(os.lstat(full).st_size for _, full in files.walk(path, dir_links=False))
+    return files.tree_size(path)
 
 
 def _keys_with_swap_leftovers(root: Path) -> List[str]:

@@ -158,7 +158,7 @@ class PartsBody(io.RawIOBase):
             thread.start()
 
     def _part_session(self, asked_url: str):  # requests.Session
-        session = download.new_session(self._settings.retries)
+        session = download.new_session(settings=self._settings)
         if not http_session.same_credentials_origin(asked_url, self._part_url):
             http_session.drop_credentials(session)
         return session

@@ -284,10 +284,11 @@ def _resolve_uncompressed(handle: str, offline: bool) -> str:
         )
     from tfhub.resolving import download  # only when asking the server
 
-    url = handles.uncompressed_url(handles.mirrored(handle, config.mirrors()))
-    session = download.new_session()
+    settings = config.DownloadSettings.read()
+    url = handles.uncompressed_url(handles.mirrored(handle, list(settings.mirrors)))
+    session = download.new_session(settings=settings)
     try:
-        response = session.get(url, allow_redirects=False, timeout=config.http_timeouts())
+        response = session.get(url, allow_redirects=False, timeout=settings.timeouts)
     except download.requests.exceptions.RequestException as exc:
         raise errors.DownloadError(
             f"Resolving '{handle}' failed: {download.describe_request_failure(exc, url)}.") from exc

@@ -31,7 +31,7 @@ def archive_fetcher(handle: str, pin: Optional[str],
     """
     if handles.kind_of(handle) is HandleKind.HTTP:
         settings = config.DownloadSettings.read() if settings is None else settings
-        url = handles.archive_url(handles.mirrored(handle, config.mirrors()))
+        url = handles.archive_url(handles.mirrored(handle, list(settings.mirrors)))
 
         def open_stream(target: "os.PathLike[str]") -> BinaryIO:
             from tfhub.resolving import parts  # only for HTTP handles

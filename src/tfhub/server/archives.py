@@ -13,8 +13,6 @@ import asyncio
 import dataclasses
 import hashlib
 import json
-import os
-import uuid
 from pathlib import Path
 from typing import Dict, Optional, Tuple
 
@@ -39,6 +37,10 @@ class BuiltArchive:
     @property
     def etag(self) -> str:
         return f'"{self.sha256[:40]}"'
+
+
+class _Changed(Exception):
+    """The model changed while it was packed (internal: that attempt is thrown away)."""
 
 
 def _url_key(url_path: str) -> str:
@@ -109,35 +111,29 @@ class ArchiveStore:
             return None
 
     def _build(self, model: ServedModel) -> BuiltArchive:
-        """Packs the model; runs on a worker thread."""
+        """Packs the model straight into its archive path (one temp sibling, one rename); runs on a worker thread."""
         for _ in range(_BUILD_ATTEMPTS):
             before, _ = fingerprint(model.directory)
-            temp = self.directory / f".{uuid.uuid4().hex}.building"
+            archive_path, info_path = self._paths(model, before)
             try:
-                for link in archive.pack_to_file(model.directory, temp):
-                    _log.warning("%s: %s is an absolute link inside the model; archived as a "
-                                 "relative link.", model.url_path, link)
-                after, _ = fingerprint(model.directory)
-                if after != before:
-                    continue  # changed under our feet: the archive may mix versions
-                return self._install(model, before, temp)
-            finally:
-                if temp.exists():
-                    temp.unlink()
+                with files.atomic_file(archive_path) as out:
+                    for link in archive.pack(model.directory, out):
+                        _log.warning("%s: %s is an absolute link inside the model; archived as a "
+                                     "relative link.", model.url_path, link)
+                    if fingerprint(model.directory)[0] != before:
+                        raise _Changed  # the archive may mix versions: the temp file goes
+            except _Changed:
+                continue
+            built = BuiltArchive(archive_path, archive_path.stat().st_size, files.file_sha256(archive_path))
+            files.write_text_atomically(info_path, json.dumps({"size": built.size, "sha256": built.sha256,
+                                                                "model": model.url_path}))
+            self._remove_older(model, keep=archive_path.stem.split(".")[0])
+            _log.info("Packed %s (%d bytes)", model.url_path, built.size)
+            return built
         raise errors.ModelChangingError(
             f"The model at {model.url_path!r} changed each of the {_BUILD_ATTEMPTS} times its "
             "archive was packed; finish updating it (write elsewhere, then rename) and ask again."
         )
-
-    def _install(self, model: ServedModel, digest: str, temp: Path) -> BuiltArchive:
-        archive_path, info_path = self._paths(model, digest)
-        built = BuiltArchive(archive_path, temp.stat().st_size, files.file_sha256(temp))
-        os.replace(temp, archive_path)
-        files.write_text_atomically(info_path, json.dumps({"size": built.size, "sha256": built.sha256,
-                                                "model": model.url_path}))
-        self._remove_older(model, keep=archive_path.stem.split(".")[0])
-        _log.info("Packed %s (%d bytes)", model.url_path, built.size)
-        return built
 
     def _remove_older(self, model: ServedModel, keep: str) -> None:
         prefix = _url_key(model.url_path) + "-"

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
+from tfhub.hubdocs.catalog import split_version
 from tfhub.server.discovery import ModelRoot, ServedModel
 
 DOCS_DIRNAME = "docs"  # ROOT/docs is read as the documentation tree when --docs is not given
@@ -52,20 +53,11 @@ class CatalogModel:
         """The :class:`tfhub.hubdocs.ModelVersion` of ``number``, if documented."""
         if self.doc is None:
             return None
-        return next((v for v in self.doc.versions if str(v.number) == number), None)
+        return self.doc.version(int(number)) if number.isdigit() else None
 
 
 def _version_key(number: str) -> Tuple[int, int, str]:
     return (0, int(number), "") if number.isdigit() else (1, 0, number)
-
-
-def split_url_path(url_path: str) -> Tuple[str, str]:
-    """``/publisher/name/3`` -> (``publisher/name``, ``3``); no numeric tail: (path, ``""``)."""
-    path = url_path.strip("/")
-    head, _, tail = path.rpartition("/")
-    if head and tail.isdigit():
-        return head, tail
-    return path, ""
 
 
 def collection_path(handle: str) -> str:
@@ -119,7 +111,7 @@ class Library:
         if now - self._hosted_at > _HOSTED_TTL_SECONDS:
             found: Dict[str, Dict[str, ServedModel]] = {}
             for model in self.root.models():
-                handle, version = split_url_path(model.url_path)
+                handle, version = split_version(model.url_path)
                 found.setdefault(handle, {})[version] = model
             self._hosted, self._hosted_at = found, now
         return self._hosted
@@ -139,6 +131,3 @@ class Library:
         words = query.lower().split()
         return [CatalogModel(handle=h, doc=None, hosted=v) for h, v in sorted(self.hosted().items())
                 if h not in documented and all(w in h.lower() for w in words)]
-
-    def is_hosted(self, handle: str) -> bool:
-        return handle in self.hosted()

@@ -5,7 +5,8 @@ with a private cache in the archive directory, so pins (``TFHUB_PIN_FILE``, unde
 upstream handle), verification, safe extraction and "one download for every process
 waiting on the entry's lock" are the library's, not ours. The model directory the door
 yields is copied into ROOT with :func:`tfhub.resolving.local_dir.copy_model` (a hidden
-temp dir renamed into place), so a model under ROOT is whole or absent. From then on it
+temp dir renamed into place), so a model under ROOT is whole or absent; the temp dirs a
+killed mirror left are removed when the next one starts. From then on it
 is served like any other model: packed once into the archive every client gets.
 
 Only handle paths are fetched (see :func:`handle_path`); anything else is answered
@@ -23,7 +24,7 @@ from typing import Dict, List, Optional
 
 import anyio.to_thread
 
-from tfhub import errors, logs
+from tfhub import errors, files, logs
 from tfhub.resolving import local_dir, resolvers
 from tfhub.server.discovery import ModelRoot, ServedModel, is_model_directory
 
@@ -99,6 +100,9 @@ class Mirror:
         # Made on first use, inside the server's event loop (Python 3.9 binds them at creation).
         self._slots: Optional[asyncio.Semaphore] = None
         self._pending: Dict[str, "asyncio.Future[None]"] = {}
+        for stale in local_dir.stale_partials(root.root):
+            _log.warning("Removing %s, a copy into the served root that a killed process left.", stale)
+            files.remove(stale)
 
     async def fetch(self, url_path: str) -> ServedModel:
         """The model at ``url_path``, fetched from the upstream and stored under ROOT first.

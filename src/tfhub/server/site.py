@@ -16,11 +16,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from tfhub import errors
+from tfhub.hubdocs.catalog import split_version
 from tfhub.server import catalog_json, catalog_pages, pages, page_shell
 from tfhub.server.catalog import Catalog
 from tfhub.server.catalog_query import display_name, facet_label, facet_names, parse_query, run_query
 from tfhub.server.discovery import ModelRoot, ServedModel, file_sizes
-from tfhub.server.library import CatalogModel, Library, collection_key, collection_path, split_url_path
+from tfhub.server.library import CatalogModel, Library, collection_key, collection_path
 
 _SECURITY_HEADERS = {"Content-Security-Policy": page_shell.CONTENT_SECURITY_POLICY,
                      "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
@@ -72,14 +73,14 @@ class CatalogSite:
     async def page(self, request: Request, url_path: str, served: Optional[ServedModel], reason: str) -> Response:
         """The page a path names: a hosted model directory (``served``), else from the docs."""
         if served is not None:
-            handle, version = split_url_path(served.url_path)
+            handle, version = split_version(served.url_path)
             model = self.library.model(handle) or CatalogModel(handle, None, {version: served})
             return await self._model_page(request, model, version)
         path = url_path.strip("/")
         model = self.library.model(path)
         if model is not None:
             return await self._model_page(request, model, model.latest())
-        handle, version = split_url_path(path)
+        handle, version = split_version(path)
         model = self.library.model(handle) if version else None
         if model is not None and version in model.version_numbers():
             return await self._model_page(request, model, version)
