@@ -62,3 +62,21 @@ def test_digests_of_a_file_a_copy_and_a_stream_agree(tmp_path):
             assert stream.read(10) == data[:10]
             stream.drain()
             assert stream.hexdigest() == expected
+
+
+def test_a_digest_on_its_own_thread_is_the_same_and_the_thread_ends(tmp_path):
+    import threading
+
+    data = os.urandom(5 * files.CHUNK + 4099)
+    (tmp_path / "f").write_bytes(data)
+    for source in (io.BytesIO(data), open(tmp_path / "f", "rb", buffering=0)):
+        with source, files.HashingStream(source, background=True) as stream:
+            assert stream.read(10) == data[:10]
+            buffer = bytearray(8 * files.CHUNK)  # larger than a background read: it is cut
+            assert stream.readinto(buffer) <= 2 * files.CHUNK
+            stream.drain()
+            assert stream.hexdigest() == hashlib.sha256(data).hexdigest()
+        assert not [t for t in threading.enumerate() if t.name == "tfhub-sha256"]
+    # Closed without asking for the digest (an extraction that failed): the thread ends too.
+    files.HashingStream(io.BytesIO(data), background=True).close()
+    assert not [t for t in threading.enumerate() if t.name == "tfhub-sha256"]

@@ -12,6 +12,8 @@ from pathlib import Path
 from benchmarks.harness import TF_HUB_016, TFHUB, figure, remove, row, run_probe, verdict
 
 RSS_LIMIT_MB = 64
+# Issue #17: 0.6x "if parallel inflate makes it possible" (the floor is analysed in notes.md).
+TF_HUB_RATIO = 0.6
 CURL_LABEL = "curl URL | tar xz (floor)"
 
 
@@ -97,7 +99,7 @@ def _judge(ctx, name: str, rows: list, have_curl: bool) -> dict:
         if curl:
             checks["curl"] = ours["median"] <= curl["median"]
         if theirs:
-            checks["half"] = ours["median"] <= 0.5 * theirs["median"]
+            checks["vs_tensorflow_hub"] = ours["median"] <= TF_HUB_RATIO * theirs["median"]
     notes = []
     if ours and curl:
         notes.append(f"tfhub/curl = {ours['median'] / curl['median']:.2f}")
@@ -110,7 +112,7 @@ def _judge(ctx, name: str, rows: list, have_curl: bool) -> dict:
     status = verdict(all(checks.values()) if checks else None)
     if name != ctx.models.big:
         status = "info"  # the contract names the 400 MB module; this one shows size independence
-    target = (f"<= curl | tar xz, <= 0.5x tensorflow_hub, RSS growth <= {RSS_LIMIT_MB} MB "
+    target = (f"<= curl | tar xz, <= {TF_HUB_RATIO}x tensorflow_hub, RSS growth <= {RSS_LIMIT_MB} MB "
               "and independent of size")
     return figure(f"cold_resolve_{mb:g}mb", f"cold resolve of a {mb:g} MB module (loopback HTTP)",
                   rows, target, status, "; ".join(notes))

@@ -15,7 +15,11 @@ import contextlib
 import io
 import os
 from pathlib import Path
-from typing import BinaryIO, Iterator, Tuple, Union
+from typing import TYPE_CHECKING, BinaryIO, Iterator, Optional, Tuple, Union
+
+if TYPE_CHECKING:
+    import queue
+    from hashlib import _Hash
 
 CHUNK = 1 << 20
 TEMP_SUFFIX = ".tmp"
@@ -143,30 +147,86 @@ def copy_hashing(source: BinaryIO, out: BinaryIO) -> str:
     return digest.hexdigest()
 
 
-class HashingStream(io.RawIOBase):
-    """Passes a binary stream through while computing the SHA-256 of what was read."""
+class _DigestThread:
+    """A SHA-256 computed on a thread of its own, fed copies of the chunks through a short queue.
 
-    def __init__(self, stream: BinaryIO):
+    hashlib releases the GIL, so the hashing runs beside the thread that reads
+    (a download's reader thread also inflates: the slowest stage of a resolve).
+    At most :data:`_QUEUED_CHUNKS` chunks wait, so memory stays bounded.
+    """
+
+    def __init__(self) -> None:
+        import hashlib
+        import queue
+        import threading
+
+        self._digest = hashlib.sha256()
+        self._queue: "queue.Queue[Optional[bytes]]" = queue.Queue(_QUEUED_CHUNKS)
+        self._thread = threading.Thread(target=self._run, name="tfhub-sha256", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            chunk = self._queue.get()
+            if chunk is None:
+                return
+            self._digest.update(chunk)
+
+    def update(self, data) -> None:  # bytes-like
+        self._queue.put(bytes(data))
+
+    def finish(self) -> "_Hash":
+        """Waits for the queued chunks; the digest of all of them."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        return self._digest
+
+
+_QUEUED_CHUNKS = 2
+_BACKGROUND_CHUNK = 2 << 20  # reads are cut to this, bounding what waits for the digest thread
+
+
+class HashingStream(io.RawIOBase):
+    """Passes a binary stream through while computing the SHA-256 of what was read.
+
+    With ``background=True`` the digest is computed on a thread of its own
+    (see :class:`_DigestThread`); :meth:`close` or :meth:`hexdigest` ends it.
+    """
+
+    def __init__(self, stream: BinaryIO, background: bool = False):
         import hashlib
 
         super().__init__()
         self._stream = stream
+        self._background = _DigestThread() if background else None
         self._digest = hashlib.sha256()
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:  # memoryview
+        view = memoryview(buffer).cast("B")
+        if self._background is not None:
+            view = view[:_BACKGROUND_CHUNK]
         if isinstance(self._stream, io.RawIOBase):
             # Straight into the caller's buffer: no allocation, no copy (the download's hot path).
-            count = self._stream.readinto(buffer) or 0
-            self._digest.update(memoryview(buffer).cast("B")[:count])
+            count = self._stream.readinto(view) or 0
+            self._update(view[:count])
             return count
         read1 = getattr(self._stream, "read1", None)
-        data = read1(len(buffer)) if read1 is not None else self._stream.read(len(buffer))
-        self._digest.update(data)
-        buffer[: len(data)] = data
+        data = read1(len(view)) if read1 is not None else self._stream.read(len(view))
+        self._update(data)
+        view[: len(data)] = data
         return len(data)
+
+    def _update(self, data) -> None:  # bytes-like
+        if not data:
+            return
+        if self._background is not None:
+            self._background.update(data)
+        else:
+            self._digest.update(data)
 
     def drain(self) -> None:
         """Reads to the end (an archive's trailing padding counts in the digest)."""
@@ -174,4 +234,11 @@ class HashingStream(io.RawIOBase):
             pass
 
     def hexdigest(self) -> str:
+        if self._background is not None:
+            self._digest = self._background.finish()
         return self._digest.hexdigest()
+
+    def close(self) -> None:
+        if self._background is not None:
+            self._background.finish()
+        super().close()

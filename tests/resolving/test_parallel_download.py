@@ -210,3 +210,24 @@ def test_n_processes_make_one_parallel_download(http_server, model, cache_dir):
     assert len([r for r in http_server.gets("/m") if "Range" not in r.headers]) == 1
     assert len(_ranged(http_server)) == _pieces(archive) - 1
 
+
+
+def test_the_probe_does_not_count_cpu_time_as_the_links():
+    """Time the probing thread ran (or waited for a CPU) is not time the link took."""
+    if not os.path.exists("/proc/thread-self/schedstat"):
+        pytest.skip("no /proc/thread-self/schedstat here: the probe falls back to wall time")
+    before = parts._busy_seconds()
+    start = time.thread_time()
+    while time.thread_time() - start < 0.05:  # run, not blocked
+        pass
+    assert parts._busy_seconds() - before >= 0.04
+
+    class Burning:  # a body that is all CPU work, never waiting on a socket
+        def read(self, count):
+            start = time.thread_time()
+            while time.thread_time() - start < 0.01:
+                pass
+            return b"x" * count
+
+    data, seconds = parts._timed_read(Burning(), 1 << 20)
+    assert len(data) == 1 << 20 and seconds < 0.005

@@ -1,8 +1,10 @@
 """Streaming tar extraction that never writes outside its target, and packing.
 
-Archives are read once, front to back (``tarfile`` stream mode), so a download
-goes straight from the socket into files; codecs and the bounds on what a
-hostile body can make us read live in :mod:`tfhub.resolving.archive_streams`.
+Archives are read once, front to back, so a download goes straight from the
+socket into files: ``tarfile`` parses the headers, and each member's bytes go
+from the decompressor to its file through one reused buffer
+(:class:`~tfhub.resolving.archive_streams.TarSource`). Codecs and the bounds on
+what a hostile body can make us read live in :mod:`tfhub.resolving.archive_streams`.
 Every codec must reach its end-of-stream mark, and a plain tar its end block,
 so an archive cut short is always an error. Member names holding NUL or more
 than :data:`MAX_DEPTH` components are refused.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import hashlib
 import os
 import shutil
 import tarfile
@@ -24,7 +27,6 @@ from tfhub.resolving import pack_links
 
 # Deeper names exhaust Python's recursion (os.makedirs, os.walk, shutil.rmtree).
 MAX_DEPTH = 200
-_CHUNK = streams.CHUNK
 
 
 def _target_path(root: str, name: str) -> str:
@@ -60,7 +62,7 @@ def _clear(path: str) -> None:
         os.unlink(path)
 
 
-def _extract_member(archive: tarfile.TarFile, member: tarfile.TarInfo, root: str, root_real: str,
+def _extract_member(source: streams.TarSource, member: tarfile.TarInfo, root: str, root_real: str,
                     digests: Optional[Dict[str, str]] = None) -> None:
     target = _target_path(root, member.name)
     relative = os.path.relpath(target, root).replace(os.sep, "/")
@@ -78,12 +80,12 @@ def _extract_member(archive: tarfile.TarFile, member: tarfile.TarInfo, root: str
         os.makedirs(target, exist_ok=True)
     elif member.isfile():
         _clear(target)
-        source = archive.extractfile(member)
-        with open(target, "wb") as out:
-            if digests is None:
-                shutil.copyfileobj(source, out, _CHUNK)
-            else:
-                digests[relative] = files.copy_hashing(source, out)
+        source.seek(member.offset_data)
+        digest = None if digests is None else hashlib.sha256()
+        with open(target, "wb", buffering=0) as out:  # whole chunks: a write buffer would only copy
+            source.copy(member.size, out, digest)
+        if digest is not None:
+            digests[relative] = digest.hexdigest()
     elif member.issym():
         _extract_symlink(member, target, parent, root_real)
     elif member.islnk():
@@ -158,25 +160,26 @@ def extract(stream: BinaryIO, target: Union[str, Path], source: str,
     count = 0
     source_stream = streams.SourceStream(stream)
     try:
-        fileobj, mode = streams.decompressed(source_stream)
+        fileobj = streams.decompressed(source_stream)
         # Closed here, always: tarfile leaves a given file object open, and isal's
         # threaded reader must neither outlive extraction (its thread would go on
         # reading the stream) nor be closed by the garbage collector (its close()
         # joins a thread, which deadlocks when the collector runs inside threading).
         with fileobj:
             try:
-                watched = streams.OutputWatch(fileobj, source_stream)
-                with tarfile.open(fileobj=watched, mode=mode, bufsize=_CHUNK, tarinfo=streams.BoundedTarInfo) as archive:
+                tar_bytes = streams.TarSource(fileobj, source_stream)
+                # "r:" over a stream that only seeks forward: tarfile parses headers, TarSource copies bodies.
+                with tarfile.open(fileobj=tar_bytes, mode="r:", tarinfo=streams.BoundedTarInfo) as archive:
                     for member in archive:
                         try:
-                            _extract_member(archive, member, root, root_real, digests)
+                            _extract_member(tar_bytes, member, root, root_real, digests)
                         except OSError as exc:
                             if isinstance(exc, errors.TfHubError) or exc.errno is None:
                                 raise
                             raise _member_failure(member, root, exc) from exc
                         count += 1
                     _check_end_marker(archive, source)
-                    streams.read_trailer(watched, source_stream, source)
+                    streams.read_trailer(tar_bytes, source_stream, source)
             except BaseException:
                 # Before close() joins a decompressor thread blocked on the network
                 # (Ctrl-C must act at once, and no resume may follow).

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import hashlib
 import io
 import lzma
 import tarfile
 import zlib
-from typing import BinaryIO
+from typing import BinaryIO, Optional
 
 from tfhub import errors, logs
 
@@ -142,18 +143,70 @@ def _call_source(stream: object, method: str) -> None:
             return
 
 
-class OutputWatch:
-    """The decompressed stream, telling the source stream each time data comes out."""
+class TarSource:
+    """The decompressed stream as tarfile reads it, and the member bodies we copy ourselves.
+
+    tarfile's stream mode copies every byte three or four times on its way to a
+    file (joins and slices of its buffer, then a BufferedReader). Here tarfile
+    only parses headers, through ``read``/``tell`` and a ``seek`` that only goes
+    forward (it never asks for more in ``r:`` mode over a stream); member bodies
+    go from the decompressor into one reused buffer, and from there to the file
+    and the hash as memoryviews. Each time data comes out, the source stream is
+    told (see :meth:`SourceStream.output_seen`).
+    """
 
     def __init__(self, fileobj: BinaryIO, source: SourceStream):
         self._fileobj = fileobj
         self._source = source
+        self._position = 0
+        self._buffer = memoryview(bytearray(CHUNK))
 
     def read(self, size: int = -1) -> bytes:
         data = self._fileobj.read(size)
         if data:
+            self._position += len(data)
             self._source.output_seen()
         return data
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, position: int, whence: int = io.SEEK_SET) -> int:
+        """Skips forward to ``position`` (tar padding, members not extracted)."""
+        if whence != io.SEEK_SET or position < self._position:
+            raise tarfile.StreamError(f"cannot seek back to byte {position} of a streamed archive")
+        left = position - self._position
+        while left:
+            count = self._readinto(self._buffer[: min(CHUNK, left)])
+            if not count:
+                break  # tarfile's next() then reads nothing and reports the end
+            left -= count
+        return self._position
+
+    def _readinto(self, view: memoryview) -> int:
+        count = self._fileobj.readinto(view) or 0
+        if count:
+            self._position += count
+            self._source.output_seen()
+        return count
+
+    def copy(self, size: int, out: BinaryIO, digest: "Optional[hashlib._Hash]" = None) -> None:
+        """Copies the next ``size`` bytes to ``out`` (an unbuffered file), hashing them into ``digest``.
+
+        Raises:
+            tarfile.ReadError: the stream ends first (the archive was cut short).
+        """
+        left = size
+        while left:
+            count = self._readinto(self._buffer[: min(CHUNK, left)])
+            if not count:
+                raise tarfile.ReadError("unexpected end of data")
+            chunk = self._buffer[:count]
+            if digest is not None:
+                digest.update(chunk)
+            while chunk:  # an unbuffered write may take less than it is given
+                chunk = chunk[out.write(chunk):]
+            left -= count
 
 
 class BoundedTarInfo(tarfile.TarInfo):
@@ -174,25 +227,25 @@ class BoundedTarInfo(tarfile.TarInfo):
         raise errors.UnsafeArchiveError(f"Archive member {next.name!r} is a GNU sparse file; model archives hold plain files.")
 
 
-def decompressed(stream: SourceStream) -> tuple:
-    """(file object to read tar from, tarfile mode).
+def decompressed(stream: SourceStream) -> BinaryIO:
+    """The tar bytes of ``stream``, through the codec its first bytes name.
 
-    bz2 and xz go through their file classes (not tarfile's own stream
-    decompression), which raise EOFError when the stream stops before its end.
+    bz2 and xz go through their file classes, which raise EOFError when the
+    stream stops before its end.
     """
     head = stream.peek(6)
     if head.startswith(_GZIP_MAGIC):
         if _igzip_threaded is not None:
-            return _igzip_threaded.open(stream, "rb", threads=1), "r|"
-        return gzip.GzipFile(fileobj=stream, mode="rb"), "r|"
+            return _igzip_threaded.open(stream, "rb", threads=1)
+        return gzip.GzipFile(fileobj=stream, mode="rb")
     if head.startswith(_BZ2_MAGIC):
-        return bz2.BZ2File(stream, "rb"), "r|"
+        return bz2.BZ2File(stream, "rb")
     if head.startswith(_XZ_MAGIC):
-        return lzma.LZMAFile(stream, "rb"), "r|"
-    return io.BufferedReader(stream, CHUNK), "r|"
+        return lzma.LZMAFile(stream, "rb")
+    return io.BufferedReader(stream, CHUNK)
 
 
-def read_trailer(fileobj: OutputWatch, raw: SourceStream, source: str) -> None:
+def read_trailer(fileobj: TarSource, raw: SourceStream, source: str) -> None:
     """Reads what follows the end-of-archive block, up to TRAILER_SLACK bytes.
 
     The decompressor is read to its end, where gzip/bz2/xz check their CRC
@@ -214,7 +267,7 @@ def read_trailer(fileobj: OutputWatch, raw: SourceStream, source: str) -> None:
         raw.end()
 
 
-def _read_at_most(stream: "BinaryIO | OutputWatch", limit: int) -> bool:
+def _read_at_most(stream: "BinaryIO | TarSource", limit: int) -> bool:
     """Reads ``stream`` to its end if that comes within ``limit`` bytes (True), else stops (False)."""
     left = limit
     while left >= 0:
