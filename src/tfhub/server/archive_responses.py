@@ -24,7 +24,7 @@ from tfhub.server.zerocopy import EXTENSION as ZEROCOPY
 _CHUNK = 256 * 1024
 # One sendfile message per 8 MiB: the access log counts what went out to within a piece
 # when a client leaves. 1 MiB pieces cost 1.6x the server CPU per GB of 8 MiB ones.
-_SENDFILE_PIECE = 8 << 20
+SENDFILE_PIECE = 8 << 20
 ARCHIVE_MEDIA_TYPE = "application/gzip"
 
 
@@ -70,9 +70,9 @@ class _SentByKernel(Response):
         try:
             await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
             end = self._start + self._length
-            for offset in range(self._start, end, _SENDFILE_PIECE):
+            for offset in range(self._start, end, SENDFILE_PIECE):
                 await send({"type": ZEROCOPY, "file": self._stream, "offset": offset,
-                            "count": min(_SENDFILE_PIECE, end - offset), "more_body": True})
+                            "count": min(SENDFILE_PIECE, end - offset), "more_body": True})
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
             self._stream.close()
