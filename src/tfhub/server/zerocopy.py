@@ -75,7 +75,8 @@ def _zerocopy_send(cycle: Any, send: Callable[[Message], Awaitable[None]],
         count = int(message["count"])
         if count and cycle.scope["method"] != "HEAD":
             span = _FileSpan(count)
-            for piece in cycle.conn.send_with_data_passthrough(h11.Data(data=span)) or []:
+            framed = cycle.conn.send_with_data_passthrough(h11.Data(data=span))  # type: ignore[arg-type]
+            for piece in framed or []:
                 if piece is span:
                     await _sendfile(cycle, loop, message["file"], int(message["offset"]), count)
                 else:  # framing (chunked encoding); none with a Content-Length
