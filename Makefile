@@ -8,7 +8,7 @@ VENV_NOTF := .venv-notf
 PIP_FLAGS := -q --disable-pip-version-check
 PYTEST_FLAGS ?= -q -ra
 
-.PHONY: demo test test-fast lint test-main test-tf215 test-notf test-latest lock bench browser aria2 clean help
+.PHONY: demo test test-fast lint test-main test-tf215 test-notf test-latest lock bench browser aria2 nginx clean help
 
 help:
 	@echo "make demo   - build example models, serve them on 127.0.0.1, resolve, load, infer (offline)"
@@ -86,6 +86,10 @@ browser:
 aria2:
 	$(call apt_tool,aria2c,aria2,the benchmark's parallel-download floor,the capped-link figure has no floor)
 
+# The reference static server of the serve-load figure (sendfile on, benchmarks/nginx.py).
+nginx:
+	$(call apt_tool,nginx,nginx-light,the serve-load figure's reference server,the serve-load figure has no nginx row)
+
 # $(1): lane name, $(2): venv dir, $(3): test paths (default: the whole suite).
 # Runs the tests and prints the lane's time.
 define run_lane
@@ -139,7 +143,7 @@ test-main: $(VENV)/.tfhub-installed
 test-tf215: $(VENV_TF215)/.tfhub-installed
 	$(VENV_TF215)/bin/python -m pytest $(PYTEST_FLAGS)
 
-bench: aria2 $(VENV)/.tfhub-installed $(VENV_TF215)/.tfhub-installed
+bench: aria2 nginx $(VENV)/.tfhub-installed $(VENV_TF215)/.tfhub-installed
 	$(VENV)/bin/python benchmarks/run.py
 
 clean:

@@ -2,7 +2,8 @@
 
 Issue #16's target: p95 under 50 ms for search and filter requests (the JSON API
 and the HTML page), measured as a client sees them over loopback with a
-keep-alive connection; and the time to first byte of the catalog's home page.
+keep-alive connection; and the time to first byte of the catalog's home page
+and of a model's page (issue #17).
 The favicon (no work behind it) is measured in the same run as the floor, so
 the ratios say how much the catalog itself adds.
 """
@@ -10,6 +11,7 @@ the ratios say how much the catalog itself adds.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import statistics
 import subprocess
@@ -69,16 +71,27 @@ def _paths(kind: str) -> List[str]:
     return ["/-/favicon.svg"]
 
 
+def _model_page(connection: http.client.HTTPConnection) -> str:
+    """The page of the first model a search for "mobilenet" finds (its handle is its path)."""
+    connection.request("GET", "/api/models?q=mobilenet")
+    models = json.loads(connection.getresponse().read())["models"]
+    return "/" + models[0]["handle"]
+
+
 def _measure(port: int, rounds: int) -> Dict[str, List[float]]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    model_page = _model_page(connection)
     for path in _paths("search") + _paths("filter") + _paths("page"):  # warm: first use of each
         _timed(connection, path)
-    samples: Dict[str, List[float]] = {"search": [], "filter": [], "page": [], "floor": [], "home_ttfb": []}
+    _timed(connection, model_page)
+    samples: Dict[str, List[float]] = {"search": [], "filter": [], "page": [], "floor": [], "home_ttfb": [],
+                                       "model_ttfb": []}
     for _ in range(rounds):
         for kind in ("search", "filter", "page", "floor"):
             for path in _paths(kind):
                 samples[kind].append(_timed(connection, path)[0])
         samples["home_ttfb"].append(_timed(connection, "/")[1])
+        samples["model_ttfb"].append(_timed(connection, model_page)[1])
     connection.close()
     return samples
 
@@ -109,6 +122,8 @@ def run(ctx) -> list:
         rows.append(row(label, samples[kind], "ms", p95_ms=round(p95, 2), p95_vs_floor=round(p95 / floor, 1)))
     rows.append(row("GET / time to first byte", samples["home_ttfb"], "ms",
                     p95_ms=round(_p95(samples["home_ttfb"]), 2)))
+    rows.append(row("GET /<model handle> time to first byte", samples["model_ttfb"], "ms",
+                    p95_ms=round(_p95(samples["model_ttfb"]), 2)))
     worst = max(_p95(samples[k]) for k in ("search", "filter", "page"))
     print(f"[catalog_latency] worst p95 {worst:.1f} ms over {len(samples['search'])} searches", file=sys.stderr)
     return [figure("catalog_latency",

@@ -1,7 +1,9 @@
 """The HTTP answer to ``?tf-hub-format=compressed``: an archive, whole or in part.
 
 The file is opened before the answer starts, so a rebuild that replaces it
-meanwhile cannot cut a download short: the open file stays readable.
+meanwhile cannot cut a download short: the open file stays readable. Under
+``tfhub serve`` the body goes by ``sendfile`` (:mod:`tfhub.server.zerocopy`);
+under another ASGI server, in chunks read on a worker thread.
 """
 
 from __future__ import annotations
@@ -12,12 +14,17 @@ from typing import AsyncIterator, BinaryIO, Dict, Optional
 import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from tfhub import errors
 from tfhub.server.archives import BuiltArchive
 from tfhub.server.ranges import ByteRange, parse_range
+from tfhub.server.zerocopy import EXTENSION as ZEROCOPY
 
 _CHUNK = 256 * 1024
+# One sendfile message per 8 MiB: the access log counts what went out to within a piece
+# when a client leaves. 1 MiB pieces cost 1.6x the server CPU per GB of 8 MiB ones.
+SENDFILE_PIECE = 8 << 20
 ARCHIVE_MEDIA_TYPE = "application/gzip"
 
 
@@ -52,6 +59,25 @@ async def _chunks(stream: BinaryIO, start: int, length: int) -> AsyncIterator[by
         stream.close()
 
 
+class _SentByKernel(Response):
+    """A body sent by the server's ``sendfile`` (the zerocopysend extension)."""
+
+    def __init__(self, stream: BinaryIO, start: int, length: int, status: int, headers: Dict[str, str]):
+        super().__init__(status_code=status, headers=headers, media_type=ARCHIVE_MEDIA_TYPE)
+        self._stream, self._start, self._length = stream, start, length
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+            end = self._start + self._length
+            for offset in range(self._start, end, SENDFILE_PIECE):
+                await send({"type": ZEROCOPY, "file": self._stream, "offset": offset,
+                            "count": min(SENDFILE_PIECE, end - offset), "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            self._stream.close()
+
+
 def archive_response(request: Request, built: BuiltArchive, stream: BinaryIO, filename: str) -> Response:
     """200, 206, 304 or 416 for an open archive file, as the request's headers ask.
 
@@ -76,6 +102,8 @@ def archive_response(request: Request, built: BuiltArchive, stream: BinaryIO, fi
     if request.method == "HEAD":
         stream.close()
         return Response(status_code=status, headers=headers, media_type=ARCHIVE_MEDIA_TYPE)
+    if ZEROCOPY in request.scope.get("extensions", {}):
+        return _SentByKernel(stream, start, length, status, headers)
     return StreamingResponse(_chunks(stream, start, length), status_code=status,
                              headers=headers, media_type=ARCHIVE_MEDIA_TYPE)
 

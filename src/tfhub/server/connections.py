@@ -4,7 +4,7 @@ uvicorn alone counts every open socket toward its limit and gives an idle
 socket all the time it wants to send its request head, so a few hundred
 sockets that send nothing (or a header byte now and then) turn every real
 request away with 503. This protocol, a small extension of uvicorn's h11 one,
-changes three things:
+changes three things (and offers archive bodies ``sendfile``, :mod:`tfhub.server.zerocopy`):
 
 * **Head deadline.** A connection must deliver a complete request head within
   ``head_timeout`` seconds of opening, or of its previous answer; otherwise it
@@ -27,6 +27,7 @@ from typing import Any, Optional
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from tfhub import logs
+from tfhub.server import zerocopy
 
 _log = logs.logger("tfhub.server")
 # Descriptors beyond the sockets: archives being sent, the listening socket, logs.
@@ -79,11 +80,13 @@ class GuardedH11Protocol(H11Protocol):
         super().__init__(*args, **kwargs)
         self._head_timer: Optional[asyncio.TimerHandle] = None
         self._counted = False
+        self._zerocopy = False
 
     # -- connection life --------------------------------------------------
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self._zerocopy = zerocopy.supported(self.loop, transport)
         registry = self._registry
         registry.open += 1
         self._counted = True
@@ -105,9 +108,12 @@ class GuardedH11Protocol(H11Protocol):
     def handle_events(self) -> None:
         before = self.cycle
         super().handle_events()
-        if self.cycle is not before and not self._idle():
-            self._registry.make_busy(self)
-            self._cancel_head_timer()
+        if self.cycle is not before and self.cycle is not None:
+            if self._zerocopy:
+                zerocopy.enable(self.cycle, self.loop)  # before the app's task first runs
+            if not self._idle():
+                self._registry.make_busy(self)
+                self._cancel_head_timer()
 
     def on_response_complete(self) -> None:
         if not self.transport.is_closing():

@@ -13,6 +13,8 @@ import logging
 import time
 from typing import Any, Awaitable, Callable, Dict, MutableMapping, Optional
 
+from tfhub.server.zerocopy import EXTENSION as ZEROCOPY, ClientDisconnected
+
 ACCESS_LOGGER = "tfhub.server.access"
 _access_log = logging.getLogger(ACCESS_LOGGER)
 
@@ -53,12 +55,16 @@ class AccessLog:
                 record["bytes"] += len(message.get("body", b""))
                 record["complete"] = not message.get("more_body", False)
             await send(message)
+            if message["type"] == ZEROCOPY:  # counted once out: a send that fails raises
+                record["bytes"] += message["count"]
 
         outcome = "ok"
         try:
             await self.app(scope, receive, logging_send)
             if not record["complete"]:
                 outcome = "client disconnected"
+        except ClientDisconnected:  # the zerocopy send's way of saying so; nothing to re-raise
+            outcome = "client disconnected"
         except OSError:  # the socket went away under a streamed body
             outcome = "client disconnected"
             raise
