@@ -8,7 +8,6 @@ registering loss callables, the default ``training`` value).
 from __future__ import annotations
 
 import logging
-import types
 import warnings
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
@@ -92,8 +91,8 @@ class HubLayerCore:
         self._handle = handle
         self._arguments = dict(arguments or {})
         # Read on every call: Keras 2 keeps _arguments as a tracking wrapper, slow to
-        # copy (half of call()'s own time); a read-only plain copy of it is not wrapped.
-        self._call_kwargs = types.MappingProxyType(dict(self._arguments))
+        # copy (half of call()'s own time); a plain copy put past Keras' tracking is not.
+        vars(self)["_call_kwargs"] = dict(self._arguments)
         self._output_shape = rules.convert_output_shape(output_shape)
         loaded = layer_loading.load_handle(handle, tags, load_options, trainable, signature)
         self._hub_loaded = loaded
