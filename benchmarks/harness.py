@@ -66,7 +66,7 @@ class Settings:
                        tf1_variables=100, repeats=2, heavy_repeats=1, keras_calls=20, keras_blocks=2,
                        processes=3, loads=3)
         return cls(False, REPO / ".bench" / "full", big_mb=400, small_mb=50, tf1_mb=200,
-                   tf1_variables=1000, repeats=5, heavy_repeats=3, keras_calls=200, keras_blocks=7)
+                   tf1_variables=1000, repeats=5, heavy_repeats=3, keras_calls=200, keras_blocks=15)
 
     def scratch(self, label: str) -> Path:
         """A fresh directory for one run's cache; remove it with :func:`remove`."""

@@ -131,15 +131,12 @@ def probe_load(args: argparse.Namespace) -> dict:
     return result
 
 
-def _per_call(fn, x, calls: int, blocks: int) -> list:
-    """Mean seconds per call of each of ``blocks`` blocks of ``calls`` calls."""
-    times = []
-    for _ in range(blocks):
-        start = time.perf_counter()
-        for _ in range(calls):
-            fn(x)
-        times.append((time.perf_counter() - start) / calls)
-    return times
+def _per_call(fn, x, calls: int) -> tuple:
+    """(wall, CPU) seconds per call, averaged over ``calls`` calls."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(calls):
+        fn(x)
+    return (time.perf_counter() - wall) / calls, (time.process_time() - cpu) / calls
 
 
 def _median(values: list) -> float:
@@ -167,16 +164,25 @@ def probe_keras(args: argparse.Namespace) -> dict:
         for fn in cases.values():  # trace and warm up
             for _ in range(10):
                 fn(x)
-        samples = {name: [] for name in cases}
+        wall = {name: [] for name in cases}
+        cpu = {name: [] for name in cases}
         calls = args.calls if batch == 1 else max(10, args.calls // 4)
-        for _ in range(args.blocks):  # interleaved, so drift hits every case alike
-            for name, fn in cases.items():
-                samples[name] += _per_call(fn, x, calls, 1)
-        for name, values in samples.items():
-            result[f"b{batch}_{name}_us"] = _median(values) * 1e6
-        result[f"b{batch}_eager_ratio"] = result[f"b{batch}_eager_layer_us"] / result[f"b{batch}_eager_direct_us"]
-        result[f"b{batch}_function_ratio"] = (
-            result[f"b{batch}_function_layer_us"] / result[f"b{batch}_function_direct_us"])
+        for block in range(args.blocks):  # interleaved, order reversed every other block
+            for name in (cases if block % 2 == 0 else reversed(list(cases))):
+                seconds, cpu_seconds = _per_call(cases[name], x, calls)
+                wall[name].append(seconds)
+                cpu[name].append(cpu_seconds)
+        for name in cases:
+            result[f"b{batch}_{name}_us"] = _median(wall[name]) * 1e6
+            result[f"b{batch}_{name}_cpu_us"] = _median(cpu[name]) * 1e6
+        for mode in ("eager", "function"):
+            # Each block of layer calls against the block of direct calls next to it
+            # (same moment, same machine load), then the median: drift cancels.
+            layer_key, direct_key = f"{mode}_layer", f"{mode}_direct"
+            for suffix, times in (("", wall), ("_cpu", cpu)):
+                pairs = [on / off for on, off in zip(times[layer_key], times[direct_key])]
+                result[f"b{batch}_{mode}{suffix}_pairs"] = pairs
+                result[f"b{batch}_{mode}{suffix}_ratio"] = _median(pairs)
     return result
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -154,3 +156,30 @@ def test_inputs_by_keyword_as_in_the_bert_tutorials(reusable_model):
     # reading call's signature, which must survive the AutoGraph marker.
     layer = hub.KerasLayer(reusable_model)
     np.testing.assert_allclose(layer(inputs=tf.constant([[1.0, 2.0]]), training=False), [[5.5]])
+
+
+class _Scaled(tf.Module):
+    """y = x * v + offset, v a variable of the module."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.v = tf.Variable(1.0)
+
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32), tf.TensorSpec([], tf.float32)])
+    def __call__(self, x, offset):
+        return x * self.v + offset
+
+
+def test_a_deep_copied_keras2_layer_calls_its_own_copy_of_the_model():
+    # Each layer binds its call once (tfhub.keras.bound_call); a copy must not reuse the
+    # original's, nor lose the arguments.
+    try:
+        from tfhub.keras.keras2 import KerasLayer
+    except ImportError as exc:
+        pytest.skip(f"no Keras 2 here: {exc}")
+    layer = KerasLayer(_Scaled(), arguments={"offset": 1.0})
+    assert float(layer(tf.constant([2.0]))[0]) == 3.0
+    twin = copy.deepcopy(layer)
+    twin.resolved_object.v.assign(10.0)
+    assert float(twin(tf.constant([2.0]))[0]) == 21.0
+    assert float(layer(tf.constant([2.0]))[0]) == 3.0

@@ -10,7 +10,7 @@ import types
 from typing import Any, Callable, List
 
 from tfhub._tf import tensorflow
-from tfhub.keras import flavour, layer_core, rules
+from tfhub.keras import bound_call, flavour, rules
 from tfhub.keras.layer import KerasLayer as HubKerasLayer
 
 
@@ -52,7 +52,7 @@ class KerasLayer(HubKerasLayer, keras2.layers.Layer):
     def _hub_default_training(self) -> Any:
         return keras2.backend.learning_phase()
 
-    call = layer_core.not_autograph_converted(HubKerasLayer.call)
+    call = bound_call.UnconvertedCall(HubKerasLayer.call)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         if self._output_shape is None:

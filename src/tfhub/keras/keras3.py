@@ -11,7 +11,7 @@ from typing import Any, Callable, List, Optional, Tuple
 import keras
 
 from tfhub._tf import tensorflow
-from tfhub.keras import flavour, layer_core, ragged_specs, rules
+from tfhub.keras import bound_call, flavour, ragged_specs, rules
 from tfhub.keras.layer import KerasLayer as HubKerasLayer
 
 if not keras.__version__.startswith("3."):  # pragma: no cover - environment guard
@@ -66,7 +66,7 @@ class KerasLayer(HubKerasLayer, keras.layers.Layer):
     def _hub_default_training(self) -> Any:
         return False
 
-    call = layer_core.not_autograph_converted(HubKerasLayer.call)
+    call = bound_call.UnconvertedCall(HubKerasLayer.call)
 
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         # Keras 3 takes only tensors positionally; tensorflow_hub's layer (a

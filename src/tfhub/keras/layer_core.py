@@ -7,7 +7,6 @@ registering loss callables, the default ``training`` value).
 
 from __future__ import annotations
 
-import inspect
 import warnings
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
@@ -27,20 +26,6 @@ def _warn_nothing_to_train(handle: Any) -> None:
         "training will change nothing in it. A reusable SavedModel names them in "
         "`trainable_variables`; one saved from a plain tf.Module does not: "
         "`tfhub convert HANDLE DIR` writes a copy that does.", UserWarning, stacklevel=4)
-
-
-def not_autograph_converted(func: Callable[..., Any]) -> Callable[..., Any]:
-    """``func`` marked for AutoGraph to leave alone, its signature still visible to Keras 2.
-
-    Not converted: ``call`` has no tensor-dependent Python control flow (a tensor
-    ``training`` goes through ``tf.cond`` in :meth:`HubLayerCore._call_with_training`), and AutoGraph would re-raise our errors as StagingError instead
-    of their own (ValueError) types. tf_keras reads ``call``'s arguments with
-    ``inspect.getfullargspec``, which does not look through the wrapper: without the
-    signature, ``layer(inputs=x)`` fails in tf_keras with an IndexError.
-    """
-    wrapped = tensorflow().autograph.experimental.do_not_convert(func)
-    wrapped.__signature__ = inspect.signature(func)
-    return wrapped
 
 
 class HubLayerCore:
@@ -105,6 +90,9 @@ class HubLayerCore:
         rules.check_callable_handle(handle, tags, load_options)
         self._handle = handle
         self._arguments = dict(arguments or {})
+        # Read on every call: Keras 2 keeps _arguments as a tracking wrapper, slow to
+        # copy (half of call()'s own time); a plain copy put past Keras' tracking is not.
+        vars(self)["_call_kwargs"] = dict(self._arguments)
         self._output_shape = rules.convert_output_shape(output_shape)
         loaded = layer_loading.load_handle(handle, tags, load_options, trainable, signature)
         self._hub_loaded = loaded
@@ -144,7 +132,7 @@ class HubLayerCore:
         distribution.check_variables_in_scope(self._hub_loaded.obj, self.name)
         if self.trainable:
             self._check_trainable()
-        args, kwargs = rules.call_arguments(inputs, self._arguments, self._use_signature)
+        args, kwargs = rules.call_arguments(inputs, self._call_kwargs, self._use_signature)
         if self._has_training_argument:
             result = self._call_with_training(args, kwargs, training)
         else:

@@ -11,7 +11,7 @@ import collections.abc
 import dataclasses
 import inspect
 import json
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from tfhub import errors
 from tfhub._tf import tensorflow
@@ -149,7 +149,7 @@ def check_trainable_call(is_hub_module_v1: bool, tf1_fine_tunable: bool,
             "(no signature=) to fine-tune, or keep trainable=False.")
 
 
-def call_arguments(inputs: Any, arguments: Dict[str, Any],
+def call_arguments(inputs: Any, arguments: Mapping[str, Any],
                    use_signature: bool) -> Tuple[tuple, Dict[str, Any]]:
     """Positional and keyword arguments for one call of the loaded function."""
     kwargs = dict(arguments)
