@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Iterable, Optional
+from typing import Any, Dict, Iterable, Optional
 
 from tfhub import errors, formats
 from tfhub._tf import tensorflow
 from tfhub.convert import report as report_lib
-from tfhub.convert import reusable, tf1_inventory, tf1_module, tf2_module, verify, writing
+from tfhub.convert import reusable, tf1_inventory, tf1_module, tf1_oracle, tf2_module, verify, writing
 from tfhub.resolving.resolvers import resolve
 
 logger = logging.getLogger("tfhub")
@@ -83,7 +83,7 @@ def tf1_to_tf2(src: str, dst: str, tags: Optional[Iterable[str]] = None,
     with writing.atomic_directory(dst) as tmp:
         tensorflow().saved_model.save(root, tmp, signatures=serving)
         if verify_outputs:
-            _verify(report, conversion, path, tmp, tags, is_tf1, default, tolerance)
+            _verify(report, conversion, tmp, is_tf1, default, tolerance)
     report.destination, report.tolerance = dst, tolerance
     logger.info("Converted %s to %s", src, dst)
     return report
@@ -96,15 +96,14 @@ def _refuse_problems(report: report_lib.ConversionReport) -> None:
             f"{report.source} cannot be converted; nothing was written. Unconvertible parts:\n{listed}")
 
 
-def _verify(report: report_lib.ConversionReport, conversion: Any, path: str, result_path: str,
-            tags: Optional[Iterable[str]], is_tf1: bool, default: str, tolerance: float) -> None:
-    tf = tensorflow()
-    tag_list = list(tags or []) if is_tf1 else (list(tags) if tags else None)
-    source = conversion.loaded if not is_tf1 else tf.compat.v1.saved_model.load_v2(path, tags=tag_list)
-    result = tf.saved_model.load(result_path)
+def _verify(report: report_lib.ConversionReport, conversion: Any, result_path: str,
+            is_tf1: bool, default: str, tolerance: float) -> None:
+    result = tensorflow().saved_model.load(result_path)
+    inputs = {name: verify.make_inputs(sig) for name, sig in conversion.signatures.items()}
+    expected = _source_outputs(conversion, is_tf1, inputs)
     by_name = {s.name: s for s in report.signatures}
     for name, signature in conversion.signatures.items():
-        diff = verify.compare_signature(name, signature, source, result,
+        diff = verify.compare_signature(name, signature, expected[name], inputs[name], result,
                                         is_default=name == default and is_tf1)
         by_name[name].max_abs_diff = diff
         if not diff <= tolerance:
@@ -112,3 +111,20 @@ def _verify(report: report_lib.ConversionReport, conversion: Any, path: str, res
                 f"signature '{name}' of the converted model differs from {report.source} by "
                 f"{diff:.3g} (tolerance {tolerance}); nothing was written. Raise the tolerance "
                 "if the model is numerically sensitive, or report the module.")
+
+
+def _source_outputs(conversion: Any, is_tf1: bool, inputs: Dict[str, Any]) -> Dict[str, Any]:
+    """What the source computes on ``inputs``: a TF1 module in one Session, all signatures at once."""
+    if is_tf1:
+        feeds = {name: list(kwargs.values()) for name, (_, kwargs) in inputs.items()}
+        try:
+            return tf1_oracle.run_signatures(conversion.path, conversion.variants.inference, feeds)
+        except Exception as exc:  # reported with the fix
+            raise verify.source_failed("a signature", feeds, exc) from exc
+    outputs = {}
+    for name, (_, kwargs) in inputs.items():
+        try:
+            outputs[name] = verify.flat_outputs(conversion.loaded.signatures[name](**kwargs))
+        except Exception as exc:  # reported with the fix
+            raise verify.source_failed(f"signature '{name}'", kwargs, exc) from exc
+    return outputs

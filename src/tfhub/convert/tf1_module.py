@@ -48,6 +48,7 @@ class Tf1Conversion:
     """Everything of a TF1 module needed to write the converted SavedModel.
 
     Attributes:
+        path, variants: the module directory and its MetaGraphDefs (verification runs them).
         variables: the TF2 variables, restored from the module's checkpoint.
         signatures: name -> :class:`SignatureFunctions`.
         losses: the regularization-loss functions (no arguments).
@@ -55,7 +56,8 @@ class Tf1Conversion:
     """
 
     def __init__(self, path: str, handle: str, tags: Optional[Any]) -> None:
-        variants = tf1_graphs.read_variants(path, tags, handle)
+        self.path = path
+        variants = self.variants = tf1_graphs.read_variants(path, tags, handle)
         inference = variants.inference
         defs = tf1_graphs.variable_defs(inference, "variables")
         trainable = {tf1_graphs.op_name(d.variable_name)

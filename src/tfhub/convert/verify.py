@@ -85,26 +85,36 @@ def max_abs_diff(expected: Any, actual: Any) -> float:
     return worst
 
 
-def compare_signature(name: str, signature: reusable.Signature, source: Any, result: Any,
-                      is_default: bool) -> float:
-    """Runs one signature on both models; for the default one also ``result(...)``.
+def flat_outputs(outputs: Dict[str, Any]) -> Dict[str, List[Any]]:
+    """Output key -> its components (a composite split), the form both sides are compared in."""
+    return {k: tf.nest.flatten(v, expand_composites=True) for k, v in outputs.items()}
 
-    Raises:
-        ConversionVerificationError: the source (or the result) fails on the inputs.
+
+def source_failed(what: str, kwargs: Dict[str, Any], exc: Exception) -> errors.ConversionVerificationError:
+    """The error when the source itself fails on the generated inputs, with the fix."""
+    return errors.ConversionVerificationError(
+        f"{what} of the source fails on generated inputs ({sorted(kwargs)}): "
+        f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}. Convert with "
+        "verify=False (tfhub convert --no-verify) and check the result on real inputs.")
+
+
+def compare_signature(name: str, signature: reusable.Signature, expected: Dict[str, List[Any]],
+                      inputs: Tuple[Dict[str, Any], Dict[str, Any]], result: Any,
+                      is_default: bool) -> float:
+    """The largest difference between the source's outputs and the result's on ``inputs``.
+
+    Runs signature ``name`` of the result; for the default one also ``result(...)``.
+
+    Args:
+        expected: the source's outputs as :func:`flat_outputs` gives them.
+        inputs: what :func:`make_inputs` made for this signature.
     """
-    structured, kwargs = make_inputs(signature)
-    try:
-        expected = source.signatures[name](**kwargs)
-    except Exception as exc:  # reported with the fix
-        raise errors.ConversionVerificationError(
-            f"signature '{name}' of the source fails on generated inputs "
-            f"({sorted(kwargs)}): {str(exc).splitlines()[0]}. Convert with verify=False "
-            "(tfhub convert --no-verify) and check the result on real inputs.") from exc
-    diff = max_abs_diff(expected, result.signatures[name](**kwargs))
+    structured, kwargs = inputs
+    diff = max_abs_diff(expected, flat_outputs(result.signatures[name](**kwargs)))
     if is_default and callable(result):
         one = signature.input_keys[0] if len(signature.input_keys) == 1 else None
         called = result(structured[one] if one else structured)
         if not isinstance(called, dict):
             called = {signature.output_keys[0]: called}
-        diff = max(diff, max_abs_diff(expected, called))
+        diff = max(diff, max_abs_diff(expected, flat_outputs(called)))
     return diff
