@@ -17,7 +17,9 @@ from tests.reliability import hostile
 from tests.reliability.procs import spawn_resolve, temp_leftovers
 from tests.support import tally
 
-_EXIT_LIMIT_SECONDS = 1.0
+# docs/security.md promises a second; the code reacts at once (the stall lasts 30 s), and
+# the rest of the margin is for a busy CI machine running two test workers on two cores.
+_EXIT_LIMIT_SECONDS = 2.5
 
 
 @pytest.mark.parametrize("compressed", [False, True], ids=["tar", "tar.gz"])
