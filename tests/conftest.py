@@ -26,6 +26,22 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("tensorflow") and not tensorflow_free.tensorflow_installed():
         pytest.skip("needs TensorFlow (marked tensorflow: a subprocess or tfhub imports it); this venv has none")
 
+# Directories whose session fixtures are costly and shared by all their tests: under
+# pytest-xdist each is one group (`--dist loadgroup`), so its setup runs on one worker only.
+# differential: `outcomes` runs every selected scenario, both libraries, in TF subprocesses;
+# convert: `tf1_modules` builds seven TF1 Hub format modules.
+_ONE_WORKER_DIRS = ("differential", "convert")
+
+
+def pytest_collection_modifyitems(items: "list[pytest.Item]") -> None:
+    """Marks the tests of :data:`_ONE_WORKER_DIRS` with their directory's xdist_group."""
+    tests_dir = Path(__file__).resolve().parent
+    for item in items:
+        parts = Path(item.fspath).resolve().relative_to(tests_dir).parts
+        if len(parts) > 1 and parts[0] in _ONE_WORKER_DIRS:
+            item.add_marker(pytest.mark.xdist_group(parts[0]))
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """An xdist worker hands its tally to the controller (xdist sends workeroutput)."""
     workeroutput = getattr(session.config, "workeroutput", None)
