@@ -26,20 +26,22 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("tensorflow") and not tensorflow_free.tensorflow_installed():
         pytest.skip("needs TensorFlow (marked tensorflow: a subprocess or tfhub imports it); this venv has none")
 
-# Directories whose session fixtures are costly and shared by all their tests: under
-# pytest-xdist each is one group (`--dist loadgroup`), so its setup runs on one worker only.
-# differential: `outcomes` runs every selected scenario, both libraries, in TF subprocesses;
-# convert: `tf1_modules` builds seven TF1 Hub format modules.
-_ONE_WORKER_DIRS = ("differential", "convert")
+# Directories and files whose session or module fixtures are costly and shared by all their
+# tests: under pytest-xdist each is one group (`--dist loadgroup`), so its setup runs on one
+# worker only. differential: `outcomes` runs every selected scenario, both libraries, in TF
+# subprocesses; convert: `tf1_modules` builds seven TF1 Hub format modules; the two shared-tree
+# files load (and serve) the whole tfhub.dev documentation tree.
+_ONE_WORKER = ("differential", "convert", "hubdocs/test_shared_tree.py", "server/test_catalog_shared_tree.py")
 
 
 def pytest_collection_modifyitems(items: "list[pytest.Item]") -> None:
-    """Marks the tests of :data:`_ONE_WORKER_DIRS` with their directory's xdist_group."""
+    """Marks the tests under each :data:`_ONE_WORKER` path with that path's xdist_group."""
     tests_dir = Path(__file__).resolve().parent
     for item in items:
-        parts = Path(item.fspath).resolve().relative_to(tests_dir).parts
-        if len(parts) > 1 and parts[0] in _ONE_WORKER_DIRS:
-            item.add_marker(pytest.mark.xdist_group(parts[0]))
+        relative = Path(item.fspath).resolve().relative_to(tests_dir).as_posix()
+        group = next((p for p in _ONE_WORKER if relative == p or relative.startswith(p + "/")), None)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
