@@ -6,7 +6,12 @@ VENV := .venv
 VENV_TF215 := .venv-tf215
 VENV_NOTF := .venv-notf
 PIP_FLAGS := -q --disable-pip-version-check
-PYTEST_FLAGS ?= -q -ra
+# --durations=15: every lane's output shows where its time went.
+PYTEST_FLAGS ?= -q -ra --durations=15
+# Test processes per lane (pytest-xdist); 1 runs the old serial way. Tests that share
+# state across processes carry @pytest.mark.xdist_group and stay on one worker.
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL = $(if $(filter-out 0 1,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadgroup)
 
 .PHONY: demo test test-fast lint test-main test-tf215 test-notf test-latest lock bench browser aria2 nginx clean help
 
@@ -15,6 +20,8 @@ help:
 	@echo "make test   - the whole test suite on TF 2.21 (.venv) and TF 2.15 (.venv-tf215),"
 	@echo "              and the TensorFlow-free part of it without TensorFlow (.venv-notf); lint first"
 	@echo "make test-fast - every test that needs no TensorFlow, without it (.venv-notf)"
+	@echo "              tests run on PYTEST_WORKERS=2 processes; PYTEST_WORKERS=1 runs them serially;"
+	@echo "              PYTEST_FLAGS (default: -q -ra --durations=15) go to every pytest run"
 	@echo "make lint   - ruff over the tree, mypy over the public API (both configured in pyproject.toml)"
 	@echo "make bench  - benchmarks side by side with tensorflow_hub; rewrites docs/benchmarks.md"
 	@echo "make lock   - rewrite requirements/lock-*.txt from the lane inputs (newest releases they admit)"
@@ -94,7 +101,7 @@ nginx:
 # Runs the tests and prints the lane's time.
 define run_lane
 	echo "== lane: $(1) ($(2))"; t0=$$(date +%s); \
-	$(2)/bin/python -m pytest $(PYTEST_FLAGS) $(3) || status=1; \
+	$(2)/bin/python -m pytest $(PYTEST_FLAGS) $(PYTEST_PARALLEL) $(3) || status=1; \
 	echo "== lane: $(1) took $$(( $$(date +%s) - t0 )) s";
 endef
 
@@ -138,10 +145,10 @@ test-latest: browser
 	exit $$status
 
 test-main: $(VENV)/.tfhub-installed
-	$(VENV)/bin/python -m pytest $(PYTEST_FLAGS)
+	$(VENV)/bin/python -m pytest $(PYTEST_FLAGS) $(PYTEST_PARALLEL)
 
 test-tf215: $(VENV_TF215)/.tfhub-installed
-	$(VENV_TF215)/bin/python -m pytest $(PYTEST_FLAGS)
+	$(VENV_TF215)/bin/python -m pytest $(PYTEST_FLAGS) $(PYTEST_PARALLEL)
 
 bench: aria2 nginx $(VENV)/.tfhub-installed $(VENV_TF215)/.tfhub-installed
 	$(VENV)/bin/python benchmarks/run.py

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import tensorflow_free
+from tests.support import tally, tensorflow_free
 
 tensorflow_free.skip_tests_that_import_tensorflow(Path(__file__).resolve().parent)
 
@@ -25,6 +25,47 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     """@pytest.mark.tensorflow: TensorFlow is needed where no import in tests/ shows it."""
     if item.get_closest_marker("tensorflow") and not tensorflow_free.tensorflow_installed():
         pytest.skip("needs TensorFlow (marked tensorflow: a subprocess or tfhub imports it); this venv has none")
+
+# Directories and files whose session or module fixtures are costly and shared by all their
+# tests: under pytest-xdist each is one group (`--dist loadgroup`), so its setup runs on one
+# worker only. differential: `outcomes` runs every selected scenario, both libraries, in TF
+# subprocesses; convert: `tf1_modules` builds seven TF1 Hub format modules; the two shared-tree
+# files load (and serve) the whole tfhub.dev documentation tree.
+_ONE_WORKER = ("differential", "convert", "hubdocs/test_shared_tree.py", "server/test_catalog_shared_tree.py")
+
+
+def pytest_collection_modifyitems(items: "list[pytest.Item]") -> None:
+    """Marks the tests under each :data:`_ONE_WORKER` path with that path's xdist_group."""
+    tests_dir = Path(__file__).resolve().parent
+    for item in items:
+        relative = Path(item.fspath).resolve().relative_to(tests_dir).as_posix()
+        group = next((p for p in _ONE_WORKER if relative == p or relative.startswith(p + "/")), None)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """An xdist worker hands its tally to the controller (xdist sends workeroutput)."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["tfhub_tally"] = tally.snapshot()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:  # an xdist hook, on the controller
+    """Adds a finished worker's tally to the controller's."""
+    tally.merge(getattr(node, "workeroutput", {}).get("tfhub_tally", {}))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # pytest's reporter
+    """The kill points, processes and generated inputs the reliability and fuzz suites ran.
+
+    Printed here, not in those directories' conftests: under xdist the controller collects
+    nothing, so only this conftest (loaded for the rootdir's test paths) runs there.
+    """
+    for suite in ("reliability", "fuzz"):
+        tally.report(terminalreporter, suite)
+
 
 _TFHUB_VARS = (
     "TFHUB_CACHE_DIR",

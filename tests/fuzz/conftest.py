@@ -1,4 +1,4 @@
-"""Hypothesis profiles for the fuzz tests, and a count of what they exercised.
+"""Hypothesis profiles for the fuzz tests (their tally is printed by tests/conftest.py).
 
 The default profile ("ci") is derandomized and bounded so that the whole
 directory runs in well under a minute; ``TFHUB_FUZZ_PROFILE=long`` runs many
@@ -11,8 +11,6 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-from tests.support import tally
-
 settings.register_profile(
     "ci", max_examples=150, derandomize=True, deadline=None, print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
@@ -22,8 +20,3 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 settings.load_profile(os.environ.get("TFHUB_FUZZ_PROFILE", "ci"))
-
-
-def pytest_terminal_summary(terminalreporter) -> None:  # pytest's reporter
-    """Prints how many generated inputs the fuzz tests ran."""
-    tally.report(terminalreporter, "fuzz")

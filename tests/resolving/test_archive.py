@@ -97,7 +97,8 @@ def test_a_member_cannot_overwrite_through_a_link(tmp_path):
     assert (out / "f").read_bytes() == b"new"
 
 
-@pytest.mark.parametrize("body", [b"", b"this is not an archive" * 100, gzip.compress(b"not a tar" * 1000)])
+@pytest.mark.parametrize("body", [b"", b"this is not an archive" * 100, gzip.compress(b"not a tar" * 1000)],
+                         ids=["empty", "text", "gzip-of-no-tar"])  # gzip bytes hold a time: xdist workers must agree on ids
 def test_bodies_that_are_not_archives(tmp_path, body):
     with pytest.raises(errors.ArchiveError, match="does not appear to be a valid module") as info:
         _extract(body, tmp_path / "out")

@@ -2,7 +2,9 @@
 
 Issue #8 asks the suite to report the number of kill points, fuzz examples
 and concurrent processes it ran; tests call :func:`add`, and the conftest of
-each suite prints its counts at the end of the session.
+tests/conftest.py prints them at the end of the session. Under pytest-xdist each
+worker counts its own tests; the workers hand their counts to the controller
+(:func:`snapshot`, :func:`merge`), which prints the sums.
 """
 
 from __future__ import annotations
@@ -19,6 +21,18 @@ def add(what: str, count: int = 1) -> None:
     """Adds ``count`` to the tally of ``what`` (e.g. "fuzz: archive examples")."""
     with _lock:
         _counts[what] += count
+
+
+def snapshot() -> "dict[str, int]":
+    """This process's counts, to send from an xdist worker to the controller."""
+    with _lock:
+        return dict(_counts)
+
+
+def merge(counts: "dict[str, int]") -> None:
+    """Adds a worker's :func:`snapshot` to this process's counts."""
+    with _lock:
+        _counts.update(counts)
 
 
 def report(terminalreporter: Any, prefix: str) -> None:
