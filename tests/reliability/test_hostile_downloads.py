@@ -118,11 +118,13 @@ def test_endless_bytes_after_a_valid_archive_end_the_resolve(http_server, cache_
     files = hostile.model_files()
     url = http_server.add("/m.tar.gz" if compressed else "/m.tar",
                           body=hostile.tar_bytes(files, compressed), endless_after=25.0)
-    seconds, code, out, err = _resolve_in_subprocess(url, cache_dir, timeout=20)
+    seconds, code, out, err = _resolve_in_subprocess(url, cache_dir, timeout=24)
     assert code == 0 and not out.startswith("error"), out + err[-2000:]
     assert hostile.read_entry(out.strip()) == files
     assert "after the end of its tar archive" in err
-    assert seconds < 10, f"took {seconds:.1f} s"
+    # Well under the 25 s of endless bytes (a resolve that reads them fails here); the margin
+    # over the ~1 s it takes is for a busy machine running two test workers.
+    assert seconds < 18, f"took {seconds:.1f} s"
     assert temp_leftovers(cache_dir) == []
 
 
