@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -39,7 +40,15 @@ def spawn_resolve(handle: str, cache_dir: Path, extra_env: Optional[Dict[str, st
     env = dict(os.environ, TFHUB_CACHE_DIR=str(cache_dir), PYTHONPATH=str(REPO_ROOT))
     env.update(extra_env or {})
     return subprocess.Popen([python, "-c", script, handle], env=env, cwd=str(REPO_ROOT),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_interruptible)
+
+
+def _interruptible() -> None:
+    """SIGINT at its default in the child, as from a terminal: a runner started in the
+    background (``cmd &`` without job control) ignores it, the children inherit that,
+    and Python then never raises KeyboardInterrupt, so the Ctrl-C tests would hang."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def lock_is_free(cache_dir: Path, handle: str) -> bool:
