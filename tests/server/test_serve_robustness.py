@@ -103,6 +103,37 @@ def test_graceful_shutdown_lets_a_download_finish(serve_root, tmp_path):
     assert process.stdout_lines[-1] == "tfhub serve: stopped"
 
 
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_sent_the_moment_the_address_is_printed_stops_the_server(tmp_path, signum):
+    """The address line used to come before any handler of ours, and uvicorn installs its
+    own only once it runs: a signal right after the line killed the server without its
+    shutdown (exit -15, or 130 for Ctrl-C), and one a little later, once our quiet
+    stand-in handler was in, was swallowed and the server served on."""
+    root = tmp_path / "root"  # no model needed: the race is before any request
+    root.mkdir()
+    command = [sys.executable, "-m", "tfhub", "serve", str(root), "--port", "0",
+               "--archive-dir", str(tmp_path / "archives")]
+    for attempt in range(3):  # each a real race; the broken build lost it every time
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            line = process.stdout.readline()
+            assert line.startswith("tfhub serve: http://"), (line, process.stderr.read() if process.poll() else "")
+            process.send_signal(signum)  # no wait: the line has only just been flushed
+            try:
+                code = process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"attempt {attempt}: tfhub serve kept running after {signum!r} "
+                            "sent right after its address line")
+            assert code == 0, process.stderr.read()
+            assert process.stdout.read().splitlines()[-1:] == ["tfhub serve: stopped"]
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            process.stdout.close()
+            process.stderr.close()
+
+
 def _closed_by_server(sock: socket.socket, within: float) -> bool:
     """True when the server hangs up on ``sock`` (EOF or reset) within ``within`` seconds."""
     sock.settimeout(within)

@@ -37,7 +37,7 @@ class Listen:
 def default_archive_dir(root: Path) -> Path:
     """``<cache dir>/../tfhub_serve/<hash of root>``: survives restarts, one per root."""
     key = hashlib.sha1(str(Path(root).resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
-    return config.cache_dir().parent / "tfhub_serve" / key
+    return Path(config.cache_dir()).parent / "tfhub_serve" / key
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -97,10 +97,6 @@ def serve(settings: ServeSettings, listen: Listen, announce: Optional[TextIO] = 
     sock = bind(listen.host, listen.port)
     host, port = sock.getsockname()[:2]
     shown_host = f"[{host}]" if ":" in host else host
-    announce = announce or sys.stdout
-    mirroring = f" mirroring {settings.upstream}" if settings.upstream else ""
-    print(f"tfhub serve: http://{shown_host}:{port}/ serving {settings.root}{mirroring} "
-          f"(archives in {settings.archive_dir}, pid {os.getpid()})", file=announce, flush=True)
     uv_config = uvicorn.Config(
         app,
         log_config=None,
@@ -112,16 +108,24 @@ def serve(settings: ServeSettings, listen: Listen, announce: Optional[TextIO] = 
         server_header=False,
         lifespan="off",
     )
-    # uvicorn re-raises the signal that stopped it once it is done; a quiet
-    # handler makes that a normal exit (code 0) after the graceful shutdown.
-    previous = {s: signal.signal(s, _stopped) for s in (signal.SIGINT, signal.SIGTERM)}
+    server = uvicorn.Server(uv_config)
+
+    def stop(signum: int, frame: object) -> None:  # signal handler signature
+        """Before uvicorn takes the signals over, and after it re-raises the one that stopped it."""
+        server.should_exit = True  # before its main loop: it starts, then shuts down at once
+
+    # Handlers first, the address line second: a script that signals the moment it reads
+    # the address must stop the server, not be lost before uvicorn listens for signals.
+    # The same handler makes uvicorn's re-raise, after its graceful shutdown, an exit code 0.
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        uvicorn.Server(uv_config).run(sockets=[sock])
+        announce = announce or sys.stdout
+        mirroring = f" mirroring {settings.upstream}" if settings.upstream else ""
+        print(f"tfhub serve: http://{shown_host}:{port}/ serving {settings.root}{mirroring} "
+              f"(archives in {settings.archive_dir}, pid {os.getpid()})", file=announce, flush=True)
+        server.run(sockets=[sock])
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     print("tfhub serve: stopped", file=announce, flush=True)
 
-
-def _stopped(signum: int, frame: object) -> None:  # signal handler signature
-    """Stands in for the default handlers while uvicorn owns the signals."""
