@@ -14,7 +14,7 @@ constant prefix can name. Two rules:
 
 The layers, lowest first:
 
-* foundation: ``errors``, ``config``, ``absl_flags``, ``units``, ``version``,
+* foundation: ``errors``, ``config``, ``absl_flags``, ``units``, ``version``, ``records``,
   ``files``, ``_tf``, ``logs`` (settings, errors, file primitives; no model, no network);
 * core: ``resolving`` (handle → directory, knows no model format),
   ``formats`` (what a directory holds, speaks no HTTP; neither imports the other)
@@ -36,6 +36,7 @@ SRC = Path(__file__).resolve().parent.parent / "src"
 
 LAYERS: Dict[str, int] = {
     "errors": 0, "config": 0, "absl_flags": 0, "units": 0, "version": 0, "files": 0, "_tf": 0, "logs": 0,
+    "records": 0,
     "resolving": 1, "formats": 1, "hubdocs": 1,
     "tf1": 2, "tf2": 2, "keras": 2, "convert": 2,
     "cli": 3, "server": 3,

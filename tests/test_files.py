@@ -80,3 +80,18 @@ def test_a_digest_on_its_own_thread_is_the_same_and_the_thread_ends(tmp_path):
     # Closed without asking for the digest (an extraction that failed): the thread ends too.
     files.HashingStream(io.BytesIO(data), background=True).close()
     assert not [t for t in threading.enumerate() if t.name == "tfhub-sha256"]
+
+
+# Spellings a cache directory or pin file setting may come in; pathlib's reading is the reference.
+ODD_SPELLINGS = ["/", "//", "///", "////a", "/a/", "/a//b", "/a/./b/.", "/a/../b", "//host/share/x",
+                 ".", "./", "", "a", "a/", "a//b/", "./a/./", "../a", "a/..", "~/x", "/a b/c\u00e9",
+                 "/.hidden/./..", "a/.../b"]
+
+
+@pytest.mark.parametrize("spelling", ODD_SPELLINGS)
+def test_plain_and_absolute_paths_are_spelled_as_pathlib_spells_them(spelling, tmp_path, monkeypatch):
+    from pathlib import Path, PurePosixPath
+
+    monkeypatch.chdir(tmp_path)
+    assert files.plain_path(spelling) == str(PurePosixPath(spelling))
+    assert files.absolute_path(spelling) == str(Path(spelling).absolute())

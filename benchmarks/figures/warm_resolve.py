@@ -11,6 +11,9 @@ from __future__ import annotations
 from benchmarks.harness import TF_HUB_016, TFHUB, figure, remove, row, run_probe, verdict
 
 
+TARGET_MS = 10.0  # issue #17: what a script waits for before its model directory is known
+
+
 def run(ctx) -> list:
     settings, server = ctx.settings, ctx.server
     handle = server.handle(ctx.models.big, "warm")
@@ -41,7 +44,7 @@ def run(ctx) -> list:
             medians["downloaded"] = True
     ok = None
     if (TFHUB.label, "import + first resolve()") in medians and (TF_HUB_016.label, "repeated resolve()") in medians:
-        ok = not medians.get("downloaded") and all(
+        ok = not medians.get("downloaded") and medians[(TFHUB.label, "import + first resolve()")] <= TARGET_MS and all(
             medians[(TFHUB.label, view)] <= medians[(TF_HUB_016.label, view)]
             for view in ("import + first resolve()", "repeated resolve()"))
     first = [medians.get((s.label, "first resolve() in a process")) for s in (TFHUB, TF_HUB_016)]
@@ -51,5 +54,6 @@ def run(ctx) -> list:
                 "then (kept out of `import tfhub` by design); tensorflow_hub paid that, and TensorFlow, "
                 "in `import`.")
     return [figure("warm_resolve", f"warm resolve (cache hit, {settings.big_mb:g} MB module)", rows,
-                   "tfhub <= tensorflow_hub (import + first call, and repeated call), no download",
+                   f"tfhub import + first call <= {TARGET_MS:g} ms; tfhub <= tensorflow_hub "
+                   "(import + first call, and repeated call); no download",
                    verdict(ok), note)]

@@ -8,11 +8,14 @@ bound on first use (PEP 562 module ``__getattr__``).
 from __future__ import annotations
 
 import importlib
-from typing import Any, Dict, List
 
 from tfhub import absl_flags
 from tfhub.keras import registration as _keras_registration
 from tfhub.version import __version__  # noqa: F401 - public
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # `import typing` alone would cost more than `import tfhub` does
+    from typing import Any, Dict, List
 
 absl_flags.define_when_absl_loads()  # --tfhub_cache_dir, as tensorflow_hub
 _keras_registration.install()  # saved hub.KerasLayers load after `import tfhub`

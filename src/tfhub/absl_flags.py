@@ -15,7 +15,10 @@ replace them, so importing both in either order raises no ``DuplicateFlagError``
 from __future__ import annotations
 
 import sys
-from typing import Any, Optional
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 CACHE_DIR_FLAG = "tfhub_cache_dir"
 LOAD_FORMAT_FLAG = "tfhub_model_load_format"

@@ -7,13 +7,15 @@ Nothing here is read at import time, so a change of environment (or a test's
 from __future__ import annotations
 
 import enum
-import math
 import os
 import re
-from pathlib import Path
-from typing import NamedTuple, Optional
 
-from tfhub import absl_flags, errors
+from tfhub import absl_flags, errors, files
+from tfhub.records import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 CACHE_DIR_ENV = "TFHUB_CACHE_DIR"
 LOAD_FORMAT_ENV = "TFHUB_MODEL_LOAD_FORMAT"
@@ -55,12 +57,12 @@ def _flag_true(name: str) -> bool:
     return value is not None and value.strip().lower() in _TRUE_WORDS
 
 
-def cache_dir() -> Path:
+def cache_dir() -> str:
     """The cache directory: ``TFHUB_CACHE_DIR``, else ``--tfhub_cache_dir``, else per-user.
 
     The precedence of the first two is tensorflow_hub's. The per-user default is
     ``$XDG_CACHE_HOME/tfhub_modules`` (``~/.cache`` when unset), never the temp
-    dir that OS cleaners empty.
+    dir that OS cleaners empty. An absolute path, as a string (as tensorflow_hub's).
 
     Raises:
         ConfigError: the setting names a non-local filesystem (e.g. ``gs://``).
@@ -73,10 +75,10 @@ def cache_dir() -> Path:
     if explicit:
         return _local_directory(explicit, source)
     base = _env("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base).absolute() / "tfhub_modules"
+    return files.absolute_path(os.path.join(base, "tfhub_modules"))
 
 
-def _local_directory(value: str, source: str) -> Path:
+def _local_directory(value: str, source: str) -> str:
     """``value`` as an absolute local path; ``file://`` URLs are local paths too."""
     if value.startswith("file://"):
         value = value[len("file://"):]
@@ -86,7 +88,7 @@ def _local_directory(value: str, source: str) -> Path:
             f"{source}={value!r}: tfhub keeps its cache on a local filesystem (it locks and "
             f"renames entries atomically), and {scheme}:// is not one. Set it to a local "
             "directory (a path or a file:// URL), e.g. one on a mounted disk.")
-    return Path(value).expanduser().absolute()
+    return files.absolute_path(os.path.expanduser(value))
 
 
 def model_load_format() -> ModelLoadFormat:
@@ -137,6 +139,8 @@ def offline() -> bool:
 
 def _number(name: str, default: float, what: str, minimum: float = 0.0, exclusive: bool = True) -> float:
     """A finite number from the environment (``nan``, ``inf``, ``1e400`` refused)."""
+    import math  # only a download reads these settings
+
     raw = _env(name)
     if raw is None:
         return default
@@ -213,7 +217,7 @@ def download_connections() -> int:
     return value
 
 
-class DownloadSettings(NamedTuple):
+class DownloadSettings(Record):
     """The settings of one download, read from the environment once, when it starts.
 
     Passed down to every request and part of that download, so a setting
@@ -316,7 +320,7 @@ def http_headers() -> dict:
     return _checked_headers(headers)
 
 
-_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+\Z")
+_HEADER_NAME = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+\Z"  # compiled (and cached by re) when first used
 
 
 def _checked_headers(headers: dict) -> dict:
@@ -326,7 +330,7 @@ def _checked_headers(headers: dict) -> dict:
         ConfigError: a name or value cannot be sent (it names which, never the value).
     """
     for name, value in headers.items():
-        if not _HEADER_NAME.match(name):
+        if not re.match(_HEADER_NAME, name):
             raise errors.ConfigError(
                 f"{HEADERS_ENV}: {name!r} is not a valid header name (letters, digits and -!#$%&'*+.^_`|~ only)."
             )
@@ -342,10 +346,10 @@ def _checked_headers(headers: dict) -> dict:
     return headers
 
 
-def pin_file() -> Optional[Path]:
+def pin_file() -> Optional[str]:
     """``TFHUB_PIN_FILE``: lines of ``<sha256>  <handle>`` pinning archives."""
     raw = _env(PIN_FILE_ENV)
-    return Path(raw).expanduser() if raw else None
+    return files.plain_path(os.path.expanduser(raw)) if raw else None
 
 
 LOCKS_ENV = "TFHUB_CACHE_LOCKS"

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import errno
 
-from typing import Any, Dict, Optional, Tuple, Type
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Optional, Tuple, Type
 
 
 # Built-in bases whose instances Exception.__init__ initialises exactly as their own.

@@ -6,7 +6,8 @@ the new one, never half of one. Correctness rests on that rename alone.
 
 ``hashlib``, ``uuid``, ``tempfile`` and ``shutil`` are imported by the functions
 that write or hash: a warm ``hub.resolve`` uses none of them, and together they
-(OpenSSL, ``platform``) cost it more than the rest of its work.
+(OpenSSL, ``platform``) cost it more than the rest of its work. Paths are
+strings (``os.path``): ``pathlib`` alone costs a warm resolve about as much.
 """
 
 from __future__ import annotations
@@ -14,25 +15,49 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Iterator, Optional, Tuple, Union
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import queue
     from hashlib import _Hash
+    from typing import BinaryIO, Iterator, Optional, Tuple, Union
+
+    PathLike = Union[str, "os.PathLike[str]"]
 
 CHUNK = 1 << 20
 TEMP_SUFFIX = ".tmp"
 
-PathLike = Union[str, "os.PathLike[str]"]
+
+def plain_path(path: str) -> str:
+    """``path`` spelled as ``str(pathlib.PurePosixPath(path))`` spells it, without importing pathlib.
+
+    Repeated and trailing slashes and ``.`` parts go; ``..`` stays (it is not
+    resolved); exactly two leading slashes stay two, as POSIX allows. Paths
+    the cache builds from it match what pathlib-based code (and older tfhub) built.
+    """
+    if path.startswith("//") and not path.startswith("///"):
+        root = "//"
+    elif path.startswith("/"):
+        root = "/"
+    else:
+        root = ""
+    parts = [part for part in path.split("/") if part and part != "."]
+    return root + "/".join(parts) if root or parts else "."
 
 
-def temp_sibling(path: PathLike, suffix: str = TEMP_SUFFIX, prefix: str = "") -> Path:
+def absolute_path(path: str) -> str:
+    """``path`` spelled as ``str(pathlib.Path(path).absolute())``: joined to the working directory, not resolved."""
+    if not path.startswith("/"):
+        path = os.path.join(os.getcwd(), path)
+    return plain_path(path)
+
+
+def temp_sibling(path: PathLike, suffix: str = TEMP_SUFFIX, prefix: str = "") -> str:
     """A fresh name beside ``path``: ``<prefix><name>.<uid><suffix>`` (unique across processes)."""
     import uuid
 
-    path = Path(path)
-    return path.with_name(f"{prefix}{path.name}.{uuid.uuid4().hex}{suffix}")
+    parent, name = os.path.split(plain_path(os.fspath(path)))
+    return os.path.join(parent, f"{prefix}{name}.{uuid.uuid4().hex}{suffix}")
 
 
 @contextlib.contextmanager
@@ -42,7 +67,7 @@ def atomic_file(path: PathLike, temp: Union[PathLike, None] = None) -> Iterator[
     ``temp`` names the temporary file (default: :func:`temp_sibling`). On any
     exception it is removed and ``path`` is left as it was.
     """
-    temp = Path(temp) if temp is not None else temp_sibling(path)
+    temp = os.fspath(temp) if temp is not None else temp_sibling(path)
     try:
         with open(temp, "wb") as out:
             yield out

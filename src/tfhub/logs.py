@@ -9,10 +9,10 @@ program configures logging.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing too costs a warm resolve more than its own work
     import logging
+    from typing import Any
 
 ROOT = "tfhub"
 

@@ -98,10 +98,11 @@ def test_verify_sees_exactly_the_tamperings(ops):
         outside.write_bytes(b"graph" * 40)
         resolvers.resolve_request(resolvers.Request(HANDLE, source=_Files(), cache_dir=root))
         entry = Cache(root).entry(HANDLE)
-        before = _snapshot(entry.directory)
+        directory = Path(entry.directory)
+        before = _snapshot(directory)
         for op in ops:
-            _apply(entry.directory, outside, op)
-        changed = _snapshot(entry.directory) != before
+            _apply(directory, outside, op)
+        changed = _snapshot(directory) != before
         entry.problem()  # the warm check: never raises
         assert (entry.deep_problem() is not None) == changed, (ops, entry.deep_problem())
 

@@ -56,7 +56,7 @@ def lock_is_free(cache_dir: Path, handle: str) -> bool:
     entry = cache_lib.Cache(cache_dir).entry(handle)
     if (cache_dir / (entry.key + ".lock")).exists():
         return False  # a tensorflow_hub lock file left behind
-    return not entry.lock_path.exists() or locks.is_free(entry.lock_path)
+    return not os.path.exists(entry.lock_path) or locks.is_free(entry.lock_path)
 
 
 def temp_leftovers(cache_dir: Path) -> List[str]:
@@ -79,7 +79,7 @@ def entry_problem(cache_dir: Path, handle: str, files: Dict[str, bytes]) -> Opti
     if dict(descriptor.manifest.sizes) != {name: len(data) for name, data in files.items()}:
         return f"manifest {descriptor.manifest} does not list the model's files"
     for name, data in files.items():
-        if (entry.directory / name).read_bytes() != data:
+        if (Path(entry.directory) / name).read_bytes() != data:
             return f"{name} differs from the served model"
     return None
 
@@ -87,7 +87,7 @@ def entry_problem(cache_dir: Path, handle: str, files: Dict[str, bytes]) -> Opti
 def half_entry(cache_dir: Path, handle: str) -> Optional[str]:
     """What is wrong when an entry directory exists but is not complete (None otherwise)."""
     entry = cache_lib.Cache(cache_dir).entry(handle)
-    if not entry.directory.exists():
+    if not os.path.exists(entry.directory):
         return None
     return entry.problem()
 

@@ -57,7 +57,8 @@ def _entry(cache_dir: Path, url: str):
     return Cache(cache_dir).entry(url)
 
 
-def _files_of(directory: Path) -> dict:
+def _files_of(directory: "Path | str") -> dict:
+    directory = Path(directory)
     return {p.relative_to(directory).as_posix(): p.read_bytes() for p in directory.rglob("*") if p.is_file()}
 
 
@@ -132,7 +133,7 @@ def test_download_force_applies_the_pin_file(http_server, tmp_path, cache_dir, m
 def test_verify_repair_keeps_the_digest_the_entry_was_verified_with(http_server, tmp_path, cache_dir, model):
     url, files, archive, sha = model
     hub.resolve(url)
-    victim = _entry(cache_dir, url).directory / "assets" / "vocab.txt"
+    victim = Path(_entry(cache_dir, url).directory) / "assets" / "vocab.txt"
     victim.write_bytes(b"x" * 100)  # same size: only the digest tells
     _serve_other_version(http_server, tmp_path)  # the server now has other bytes
     result = tfhub_cli("cache", "verify", "--repair")
@@ -180,7 +181,7 @@ def test_verify_reports_every_tampering_and_repair_restores(http_server, tmp_pat
     url, files, _, _ = model
     hub.resolve(url)
     tamper, message = TAMPERINGS[name]
-    tamper(_entry(cache_dir, url).directory, tmp_path / "outside.txt")
+    tamper(Path(_entry(cache_dir, url).directory), tmp_path / "outside.txt")
     tally.add("reliability: tamperings verify must see")
     result = tfhub_cli("cache", "verify")
     assert result.returncode == 1 and "1 broken" in result.stdout and message in result.stdout, result.stdout
@@ -192,7 +193,7 @@ def test_verify_reports_every_tampering_and_repair_restores(http_server, tmp_pat
 def test_a_file_replaced_by_a_link_is_not_handed_out(http_server, tmp_path, cache_dir, model):
     url, files, _, _ = model
     hub.resolve(url)
-    _symlink_outside(_entry(cache_dir, url).directory, tmp_path / "outside.txt")
+    _symlink_outside(Path(_entry(cache_dir, url).directory), tmp_path / "outside.txt")
     gets = len(http_server.gets())
     path = Path(hub.resolve(url))
     assert len(http_server.gets()) == gets + 1 and not (path / "assets" / "vocab.txt").is_symlink()
@@ -206,8 +207,8 @@ def test_an_entry_without_descriptor_and_a_shard_is_fetched_again(http_server, c
     url, files, _, _ = model
     hub.resolve(url)
     entry = _entry(cache_dir, url)
-    entry.descriptor_path.unlink()
-    (entry.directory / "variables" / "variables.data-00001-of-00002").unlink()  # 6 of 7 files left
+    os.unlink(entry.descriptor_path)
+    (Path(entry.directory) / "variables" / "variables.data-00001-of-00002").unlink()  # 6 of 7 files left
     gets = len(http_server.gets())
     assert _files_of(Path(hub.resolve(url))) == files
     assert len(http_server.gets()) == gets + 1
@@ -219,9 +220,9 @@ def test_a_manifestless_entry_must_show_its_structure(http_server, cache_dir, mo
     url, files, _, _ = model
     hub.resolve(url)
     entry = _entry(cache_dir, url)
-    entry.descriptor_path.write_text(f"Module: {url}\nDownload Time: x\nDownloader Hostname: y\n")  # tensorflow_hub's
+    Path(entry.descriptor_path).write_text(f"Module: {url}\nDownload Time: x\nDownloader Hostname: y\n")  # tensorflow_hub's
     assert entry.is_complete()  # complete as tensorflow_hub wrote it: used as is
-    (entry.directory / missing).unlink()
+    (Path(entry.directory) / missing).unlink()
     assert not entry.is_complete()
     assert _files_of(Path(hub.resolve(url))) == files
 
@@ -267,12 +268,12 @@ def test_an_entry_path_that_is_not_a_directory_heals(http_server, tmp_path, cach
     procs_remove = __import__("shutil").rmtree
     procs_remove(entry.directory)
     if what == "a file":
-        entry.directory.write_text("not a model")
+        Path(entry.directory).write_text("not a model")
     elif what == "a dangling symlink":
-        entry.directory.symlink_to(tmp_path / "nowhere")
+        Path(entry.directory).symlink_to(tmp_path / "nowhere")
     else:
         (tmp_path / "elsewhere").mkdir()
-        entry.directory.symlink_to(tmp_path / "elsewhere")
+        Path(entry.directory).symlink_to(tmp_path / "elsewhere")
     for _ in range(2):
         path = Path(hub.resolve(url))
         assert path.is_dir() and not path.is_symlink() and _files_of(path) == files

@@ -76,7 +76,7 @@ def test_every_way_in_enters_the_door_once(http_server, tf2_model_dir, tf1_hub_m
     _cli(log, "resolve", tf2)
     _cli(log, "download", tf2)
     _cli(log, "download", "--force", tf2)
-    (procs.cache_lib.Cache(cache_dir).entry(tf2).directory / "saved_model.pb").write_bytes(b"broken")
+    (Path(procs.cache_lib.Cache(cache_dir).entry(tf2).directory) / "saved_model.pb").write_bytes(b"broken")
     _cli(log, "cache", "verify", "--repair")
     bundle = tmp_path / "b.tar"
     bundles.export_bundle([tf2], bundle)

@@ -124,4 +124,4 @@ def test_a_non_local_cache_url_is_a_clear_error(monkeypatch):
 
 def test_file_url_cache_dir_in_process(monkeypatch, tmp_path):
     monkeypatch.setenv("TFHUB_CACHE_DIR", f"file://{tmp_path}/c")
-    assert config.cache_dir() == Path(tmp_path, "c")
+    assert config.cache_dir() == str(Path(tmp_path, "c"))

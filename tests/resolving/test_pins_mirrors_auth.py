@@ -74,8 +74,9 @@ def test_a_cached_entry_not_verified_is_fetched_again_for_a_pin(http_server, mod
     from tfhub import config
 
     entry = Cache(config.cache_dir()).entry(url)
-    text = entry.descriptor_path.read_text()
-    entry.descriptor_path.write_text("\n".join(l for l in text.splitlines() if not l.startswith("Archive-SHA256")))
+    descriptor = Path(entry.descriptor_path)
+    text = descriptor.read_text()
+    descriptor.write_text("\n".join(l for l in text.splitlines() if not l.startswith("Archive-SHA256")))
     hub.resolve(url, sha256=_sha(model_archive))
     assert len(http_server.gets()) == 2
 

@@ -6,7 +6,7 @@ point of a cache write, or to tally the ways into the cache, starts it with
 it calls :func:`install`, which wraps what the library calls from outside:
 
 * ``TFHUB_TEST_KILL_AT=<point>``: the file operations a cache write is made
-  of (``os.rename``, ``os.replace``, ``open``, ``Path.mkdir``, ``Path.touch``)
+  of (``os.rename``, ``os.replace``, ``open``, ``os.mkdir``, ``os.open``)
   are watched, and the process SIGKILLs itself at the named point, told apart
   by the names of the cache layout (:mod:`tfhub.resolving.layout`), or
   (``copied``) when a copy into a directory of one's own
@@ -101,11 +101,11 @@ def _install_kill_point(point: str) -> None:
         return os.path.basename(os.fspath(path)) if isinstance(path, (str, os.PathLike)) else ""
 
     if point == "locked":  # the lock is held: the temp dir is made next
-        pathlib.Path.mkdir = before(lambda path, *_: name(path).endswith(_TEMP))(pathlib.Path.mkdir)
+        os.mkdir = before(lambda path, *_: name(path).endswith(_TEMP))(os.mkdir)
     elif point == "extracted":  # the files are in: the descriptor (or the swap marker) is written next
         builtins.open = before(lambda path, mode="r", *_: "w" in str(mode) and _is_descriptor_temp(name(path)))(
             builtins.open)
-        pathlib.Path.touch = before(lambda path, *_: name(path).endswith(_SWAP_MARKER))(pathlib.Path.touch)
+        os.open = before(lambda path, *_: name(path).endswith(_SWAP_MARKER))(os.open)
     elif point == "descriptor-temp-written":
         os.replace = before(lambda src, dst: _is_descriptor_temp(name(src)))(os.replace)
     elif point == "descriptor-written":

@@ -12,15 +12,15 @@ the entry with themselves when they are imported.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
-from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, Set
 
 from tfhub import logs
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import importlib.machinery
     import types
+    from typing import Any, Callable, Optional, Sequence, Set
 
 REGISTERED_NAME = "tfhub>KerasLayer"
 _PACKAGES = ("keras", "tf_keras")
@@ -68,6 +68,8 @@ class _AfterImport:
                   target: Any = None) -> "Optional[importlib.machinery.ModuleSpec]":
         if fullname not in self._pending or fullname in self._searching:
             return None
+        import importlib.util  # only when a Keras is imported
+
         self._searching.add(fullname)  # the lookup below asks this finder again
         try:
             spec = importlib.util.find_spec(fullname)

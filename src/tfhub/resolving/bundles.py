@@ -110,7 +110,7 @@ def export_bundle(handle_list: Sequence[str], out: Path, root: Optional[Path] = 
         HandleNotFoundError: a handle is not in the cache.
         BundleError: an entry is broken or has no known handle.
     """
-    root = Path(root) if root else config.cache_dir()
+    root = Path(root if root else config.cache_dir())
     entries = {e.key: e for e in (_exportable(h, root) for h in handle_list)}
     out = Path(out)
     with files.atomic_file(out, files.temp_sibling(out, ".partial", prefix=".")) as stream:
@@ -237,7 +237,7 @@ class _BundleSource:
     record: Dict[str, Any]
     bundle: Path
 
-    def fill(self, target: Path) -> Fetched:
+    def fill(self, target: "str | os.PathLike[str]") -> Fetched:
         try:
             return _extract_entry(self.tar, self.by_name, self.record, Path(target), self.bundle)
         except (tarfile.TarError, EOFError) as exc:
@@ -274,7 +274,7 @@ def import_bundle(bundle: Path, root: Optional[Path] = None, force: bool = False
         CacheError: the cache cannot be written.
     """
     bundle = Path(bundle)
-    cache = Cache(Path(root) if root else config.cache_dir())
+    cache = Cache(root if root else config.cache_dir())
     if not bundle.is_file():
         what = "is a directory, not a bundle file" if bundle.is_dir() else "does not exist"
         raise errors.BundleNotFoundError(

@@ -14,21 +14,24 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Callable, Iterator, Mapping, NamedTuple, Optional, Tuple
 
 from tfhub import errors, files, logs
+from tfhub.records import Record
 from tfhub.resolving import descriptors, handles, layout, leftovers, manifests
 from tfhub.resolving.descriptors import Descriptor
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Callable, Iterator, Mapping, Optional, Tuple
+
+    from tfhub.files import PathLike
     from tfhub.resolving.locks import EntryLock
 
 _log = logs.log  # logging is imported only when something is logged
 
 
-class Fetched(NamedTuple):
+class Fetched(Record):
     """What a fetch put into a temp dir, as the door's sources report it.
 
     Attributes:
@@ -50,7 +53,7 @@ class Entry(layout.EntryPaths):
 
     __slots__ = ("handle",)
 
-    def __init__(self, root: Path, key: str, handle: Optional[str] = None) -> None:
+    def __init__(self, root: str, key: str, handle: Optional[str] = None) -> None:
         super().__init__(root, key)
         self.handle = handle
 
@@ -59,7 +62,7 @@ class Entry(layout.EntryPaths):
 
     def descriptor(self) -> Optional[Descriptor]:
         """The parsed descriptor file, or None when there is none."""
-        return descriptors.read(os.fspath(self.descriptor_path))
+        return descriptors.read(self.descriptor_path)
 
     def problem(self, sha256: Optional[str] = None) -> Optional[str]:
         """Why the entry cannot be handed out, or None if it can (the warm-resolve check).
@@ -109,7 +112,7 @@ class Entry(layout.EntryPaths):
         descriptor = self.descriptor()
         return descriptor.archive_sha256 if descriptor is not None else None
 
-    def populate(self, fetch: Callable[[Path], Fetched], force: bool = False,
+    def populate(self, fetch: Callable[[str], Fetched], force: bool = False,
                  sha256: Optional[str] = None) -> bool:
         """Makes the entry complete, calling ``fetch(temp_dir)`` when needed.
 
@@ -182,16 +185,16 @@ class Entry(layout.EntryPaths):
             elif asides and pending:
                 os.replace(pending[-1], self.descriptor_path)  # died before the new entry's descriptor
             # (no aside: died before the old entry moved; it stays, with its descriptor)
-            self.swap_marker_path.unlink()
+            os.unlink(self.swap_marker_path)
         leftovers.clean_entry_leftovers(self.root, self.key)
 
-    def _fetch_and_swap(self, fetch: Callable[[Path], Fetched]) -> None:
+    def _fetch_and_swap(self, fetch: Callable[[str], Fetched]) -> None:
         import uuid  # here and below: what only writing needs is imported when writing
 
         uid = uuid.uuid4().hex
         temp, aside, pending = self.temp_path(uid), self.aside_path(uid), self.pending_path(uid)
         try:
-            temp.mkdir()
+            os.mkdir(temp)
             fetched = fetch(temp)
             text = self._descriptor_for(temp, fetched).render()
             if os.path.lexists(self.directory):
@@ -216,7 +219,7 @@ class Entry(layout.EntryPaths):
             files.remove(pending)
             files.remove(temp)
 
-    def _swap_in(self, temp: Path, text: str, aside: Path, pending: Path) -> None:
+    def _swap_in(self, temp: str, text: str, aside: str, pending: str) -> None:
         """Replaces the entry there with ``temp`` and its descriptor with ``text``.
 
         The swap marker says a swap is under way: while it exists, the warm check
@@ -225,14 +228,14 @@ class Entry(layout.EntryPaths):
         intact; an aside and no entry, the old one goes back; an aside and an
         entry, the new one is in and gets its pending descriptor.
         """
-        self.swap_marker_path.touch()
+        os.close(os.open(self.swap_marker_path, os.O_WRONLY | os.O_CREAT, 0o666))
         files.write_text_atomically(pending, text)
         os.rename(self.directory, aside)
         os.rename(temp, self.directory)
         os.replace(pending, self.descriptor_path)
-        self.swap_marker_path.unlink()
+        os.unlink(self.swap_marker_path)
 
-    def _descriptor_for(self, directory: Path, fetched: Fetched) -> Descriptor:
+    def _descriptor_for(self, directory: str, fetched: Fetched) -> Descriptor:
         import datetime
         import socket
 
@@ -245,7 +248,7 @@ class Entry(layout.EntryPaths):
             claimed_sha256=fetched.claimed_sha256,
         )
 
-    def _rename_into_place(self, temp: Path) -> None:
+    def _rename_into_place(self, temp: str) -> None:
         try:
             os.rename(temp, self.directory)
         except OSError as exc:
@@ -269,7 +272,7 @@ class Entry(layout.EntryPaths):
         return locks.entry_lock(self.lock_path, self.root, self.handle)
 
 
-def ensure_writable_root(root: Path) -> None:
+def ensure_writable_root(root: str) -> None:
     """Creates the cache directory and checks it can be written.
 
     Raises:
@@ -279,10 +282,10 @@ def ensure_writable_root(root: Path) -> None:
     import uuid
 
     try:
-        root.mkdir(parents=True, exist_ok=True)
-        probe = root / f".write-probe-{uuid.uuid4().hex}"
-        probe.touch()
-        probe.unlink()
+        os.makedirs(root, exist_ok=True)
+        probe = os.path.join(root, f".write-probe-{uuid.uuid4().hex}")
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.unlink(probe)
     except OSError as exc:
         if exc.errno in errors.DISK_FULL_ERRNOS:
             raise errors.DiskFullError.in_cache(root, exc) from exc
@@ -293,10 +296,10 @@ def ensure_writable_root(root: Path) -> None:
 
 
 class Cache:
-    """A cache directory and the entries in it."""
+    """A cache directory and the entries in it (paths are strings, as :class:`~tfhub.resolving.layout.EntryPaths`')."""
 
-    def __init__(self, root: Path):
-        self.root = Path(root)
+    def __init__(self, root: PathLike):
+        self.root = files.plain_path(os.fspath(root))
 
     def entry(self, handle: str) -> Entry:
         return Entry(self.root, handles.cache_key(handle), handle)
@@ -312,7 +315,7 @@ class Cache:
         except FileNotFoundError:
             return
         for name in names:
-            if layout.is_entry_name(name) and os.path.lexists(self.root / name):
+            if layout.is_entry_name(name) and os.path.lexists(os.path.join(self.root, name)):
                 yield self.entry_for_key(name)
 
 

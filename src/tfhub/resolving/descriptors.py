@@ -16,9 +16,13 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Dict, NamedTuple, Optional, Tuple
 
+from tfhub.records import Record
 from tfhub.resolving.manifests import Manifest
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Optional, Tuple
 
 _SIZES = "Manifest: "
 _DIGESTS = "Manifest-SHA256: "
@@ -28,7 +32,7 @@ _CLAIMED_FIELD = "Claimed-Archive-SHA256"
 _UNREADABLE = Manifest({"<unreadable manifest>": -1})
 
 
-class Descriptor(NamedTuple):
+class Descriptor(Record):
     """What the descriptor file beside an entry says."""
 
     handle: Optional[str]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import enum
-import importlib.util
 import os
 import sys
-import urllib.parse
-from typing import Optional
 
 from tfhub import errors
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import urllib.parse
+    from typing import Optional
 
 FORMAT_QUERY_KEY = "tf-hub-format"
 ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz")
@@ -33,6 +35,8 @@ def split_url(handle: str) -> urllib.parse.SplitResult:
     Raises:
         HandleError: the handle is not a parseable URL (e.g. a broken IPv6 host).
     """
+    import urllib.parse  # not on a warm resolve of an http(s) URL or an absolute path: see kind_of
+
     try:
         return urllib.parse.urlsplit(handle)
     except ValueError as exc:
@@ -58,6 +62,13 @@ def kind_of(handle: str) -> HandleKind:
             f"The handle {handle!r} holds a character that is not valid Unicode (a lone surrogate at "
             f"position {exc.start}); it often comes from decoding bytes with errors='surrogateescape'."
         ) from None
+    # The common cases, as urlsplit reads them, without importing urllib.parse. Only a
+    # bracketed (IPv6) or non-ASCII host can make urlsplit fail, so those take the long way.
+    if handle.isascii() and "[" not in handle and "]" not in handle:
+        if handle.startswith(("https://", "http://")):
+            return HandleKind.HTTP
+        if handle.startswith("/") and not handle.startswith("//"):
+            return HandleKind.LOCAL
     scheme = split_url(handle).scheme.lower()
     if scheme in ("http", "https"):
         return HandleKind.HTTP
@@ -77,6 +88,8 @@ def has_archive_suffix(url_or_path: str) -> bool:
 def local_path(handle: str) -> str:
     """The filesystem path of a LOCAL handle (``file://`` stripped)."""
     if handle.startswith("file://"):
+        import urllib.parse
+
         return urllib.parse.unquote(urllib.parse.urlsplit(handle).path)
     return os.path.expanduser(handle)
 
@@ -130,6 +143,8 @@ def with_format_query(url: str, value: str) -> str:
     Existing parameters (even an existing ``tf-hub-format``) are kept in order,
     as TF Hub servers expect.
     """
+    import urllib.parse
+
     parts = split_url(url)
     query = urllib.parse.parse_qsl(parts.query)
     query.append((FORMAT_QUERY_KEY, value))
@@ -212,6 +227,8 @@ def _tensorflow_plugins_installed() -> bool:
 
     Found next to the installed ``tensorflow`` package, without importing it.
     """
+    import importlib.util
+
     spec = importlib.util.find_spec("tensorflow") if "tensorflow" not in sys.modules else None
     for location in (spec.submodule_search_locations or []) if spec else []:
         plugins = os.path.join(os.path.dirname(location), "tensorflow-plugins")

@@ -8,7 +8,6 @@ the names of :mod:`tfhub.resolving.local_dir`'s partial copies.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 
 def new_token() -> str:
@@ -30,14 +29,15 @@ def process_alive(pid: int) -> bool:
     return True
 
 
-def holder_dead(lock_file: Path) -> bool:
+def holder_dead(lock_file: "str | os.PathLike[str]") -> bool:
     """True when the holder a lock file names is known to be gone.
 
     A holder on another host cannot be checked from here and counts as alive,
     and so does a file that names nobody yet (being written).
     """
     try:
-        contents = lock_file.read_text(encoding="utf-8", errors="replace").strip()
+        with open(lock_file, encoding="utf-8", errors="replace") as stream:
+            contents = stream.read().strip()
     except FileNotFoundError:
         return True
     except OSError:

@@ -9,12 +9,13 @@ The digest is computed while the archive streams in; a mismatch raises
 
 from __future__ import annotations
 
-import string
-from typing import Optional
-
 from tfhub import config, errors
 
-_HEX = frozenset(string.hexdigits)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
+
+_HEX = frozenset("0123456789abcdef")  # of a pin already lowercased
 
 
 def normalize(pin: str, origin: str) -> str:
@@ -44,7 +45,8 @@ def pin_from_file(handle: str) -> Optional[str]:
     if path is None:
         return None
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        with open(path, encoding="utf-8") as stream:
+            lines = stream.read().splitlines()
     except OSError as exc:
         raise errors.ConfigError(f"TFHUB_PIN_FILE={path} cannot be read ({exc.strerror}).") from exc
     except UnicodeDecodeError as exc:

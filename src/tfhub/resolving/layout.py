@@ -18,10 +18,13 @@ tensorflow_hub's own: ``<key>.<uid>.tmp/`` (its download) and ``<key>.lock``
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Iterator, Tuple
+import os
 
 from tfhub import files
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator, Tuple
 
 DESCRIPTOR_SUFFIX = ".descriptor.txt"
 TEMP_SUFFIX = ".tfhub-tmp"
@@ -65,17 +68,18 @@ class EntryPaths:
 
     A plain class (equal by its fields), not a dataclass: ``dataclasses`` imports
     ``inspect``, which would cost a warm resolve more than all its own work.
+    Paths are strings (``os.path``), not ``pathlib.Path``, for the same reason.
     The three paths a warm resolve reads are built once, here.
     """
 
     __slots__ = ("root", "key", "directory", "descriptor_path", "swap_marker_path")
 
-    def __init__(self, root: Path, key: str) -> None:
+    def __init__(self, root: str, key: str) -> None:
         self.root = root
         self.key = key
-        self.directory = root / key
-        self.descriptor_path = root / (key + DESCRIPTOR_SUFFIX)
-        self.swap_marker_path = root / (key + SWAP_MARKER_SUFFIX)
+        self.directory = os.path.join(root, key)
+        self.descriptor_path = self.directory + DESCRIPTOR_SUFFIX
+        self.swap_marker_path = self.directory + SWAP_MARKER_SUFFIX
 
     def _fields(self) -> Tuple[object, ...]:
         return (self.root, self.key)
@@ -90,23 +94,28 @@ class EntryPaths:
         return f"{type(self).__name__}{self._fields()!r}"
 
     @property
-    def lock_path(self) -> Path:
-        return self.root / LOCKS_DIRNAME / (self.key + LOCK_SUFFIX)
+    def lock_path(self) -> str:
+        return os.path.join(self.root, LOCKS_DIRNAME, self.key + LOCK_SUFFIX)
 
     @property
-    def hub_lock_path(self) -> Path:
+    def hub_lock_path(self) -> str:
         """tensorflow_hub's lock file of this entry."""
-        return self.root / (self.key + HUB_LOCK_SUFFIX)
+        return self.directory + HUB_LOCK_SUFFIX
 
-    def temp_path(self, uid: str) -> Path:
-        return self.root / f"{self.key}.{uid}{TEMP_SUFFIX}"
+    def temp_path(self, uid: str) -> str:
+        return f"{self.directory}.{uid}{TEMP_SUFFIX}"
 
-    def aside_path(self, uid: str) -> Path:
-        return self.root / f"{self.key}.{uid}{ASIDE_SUFFIX}"
+    def aside_path(self, uid: str) -> str:
+        return f"{self.directory}.{uid}{ASIDE_SUFFIX}"
 
-    def pending_path(self, uid: str) -> Path:
-        return self.root / f"{self.key}{DESCRIPTOR_SUFFIX}.{uid}{PENDING_SUFFIX}"
+    def pending_path(self, uid: str) -> str:
+        return f"{self.descriptor_path}.{uid}{PENDING_SUFFIX}"
 
-    def siblings(self) -> Iterator[Path]:
-        """Everything named ``<key>.*`` beside the entry (one directory listing)."""
-        return self.root.glob(self.key + ".*")
+    def siblings(self) -> Iterator[str]:
+        """The path of everything named ``<key>.*`` beside the entry, sorted (one directory listing)."""
+        prefix = self.key + "."
+        try:
+            names = os.listdir(self.root)
+        except OSError:  # no cache directory (yet), or one we may not list: nothing to see
+            return iter(())
+        return iter([os.path.join(self.root, name) for name in sorted(names) if name.startswith(prefix)])

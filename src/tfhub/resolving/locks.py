@@ -41,7 +41,8 @@ _NO_FLOCK_ERRNOS = {errno.ENOLCK, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL}
 _KIND_BY_DIRECTORY: Dict[str, str] = {}
 
 
-def entry_lock(lock_path: Path, root: Path, handle: Optional[str]) -> "EntryLock":
+def entry_lock(lock_path: "str | os.PathLike[str]", root: "str | os.PathLike[str]",
+               handle: Optional[str]) -> "EntryLock":
     """The lock of one cache entry (not yet acquired).
 
     Raises:
@@ -49,6 +50,7 @@ def entry_lock(lock_path: Path, root: Path, handle: Optional[str]) -> "EntryLock
             which acquiring the lock reports).
         ConfigError: ``TFHUB_CACHE_LOCKS`` is not a lock kind.
     """
+    lock_path, root = Path(lock_path), Path(root)  # the cache's paths are strings
     lock_dir = lock_path.parent
     try:
         lock_dir.mkdir(exist_ok=True)
@@ -94,8 +96,9 @@ def _flock_works(probe: Path) -> bool:
     return True
 
 
-def is_free(lock_path: Path) -> bool:
+def is_free(lock_path: "str | os.PathLike[str]") -> bool:
     """True when nobody holds the entry lock at ``lock_path``, of either kind (a leftover scan's question)."""
+    lock_path = Path(lock_path)
     holder = _holder(lock_path)
     if holder is None:
         return True  # no lock file: nobody holds either kind

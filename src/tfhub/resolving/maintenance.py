@@ -37,7 +37,7 @@ class PruneItem:
 
 
 def _cache(root: Optional[Path]) -> Cache:
-    return Cache(Path(root) if root else config.cache_dir())
+    return Cache(root if root else config.cache_dir())
 
 
 def report(entry: Entry, deep: bool = False) -> EntryReport:
@@ -72,7 +72,7 @@ def find_entry(handle_or_key: str, root: Optional[Path] = None) -> Entry:
     if len(handle_or_key) == 40:
         candidates.append(cache.entry_for_key(handle_or_key.lower()))
     for entry in candidates:
-        if os.path.lexists(entry.directory) or entry.descriptor_path.exists():
+        if os.path.lexists(entry.directory) or os.path.exists(entry.descriptor_path):
             return entry
     raise errors.HandleNotFoundError(
         f"'{handle_or_key}' is not in the cache at {cache.root}; `tfhub cache ls` lists what is."
@@ -122,7 +122,7 @@ def remove_entry(entry: Entry) -> None:
     with entry._locked():  # the entry's own lock
         files.remove(entry.directory)
         try:
-            entry.descriptor_path.unlink()
+            os.unlink(entry.descriptor_path)
         except FileNotFoundError:
             pass
 
@@ -198,7 +198,7 @@ def prune_plan(root: Optional[Path] = None, older_than_days: Optional[float] = N
             if last_use(entry.directory) < limit:
                 found.append((entry.directory, f"not used for {older_than_days:g} days"))
                 found.append((entry.descriptor_path, "descriptor of a pruned entry"))
-    return [PruneItem(path, reason, _path_size(path)) for path, reason in found]
+    return [PruneItem(Path(path), reason, _path_size(path)) for path, reason in found]
 
 
 def remove_items(items: List[PruneItem]) -> None:
@@ -207,14 +207,14 @@ def remove_items(items: List[PruneItem]) -> None:
         files.remove(item.path)
 
 
-def _path_size(path: Path) -> int:
+def _path_size(path: str) -> int:
     """Bytes of a file, or of every file under a directory (links not followed)."""
-    if not path.is_dir() or path.is_symlink():
+    if not os.path.isdir(path) or os.path.islink(path):
         return os.lstat(path).st_size if os.path.lexists(path) else 0
     return files.tree_size(path)
 
 
-def _keys_with_swap_leftovers(root: Path) -> List[str]:
+def _keys_with_swap_leftovers(root: str) -> List[str]:
     try:
         names = os.listdir(root)
     except OSError:
@@ -223,7 +223,7 @@ def _keys_with_swap_leftovers(root: Path) -> List[str]:
                    if name.endswith(layout.SWAP_SUFFIXES)})
 
 
-def last_use(directory: Path) -> float:
+def last_use(directory: str) -> float:
     """Unix time a file under ``directory`` was last read or written (its own mtime if empty)."""
     latest = 0.0
     for _, full in files.walk(directory, dir_links=False):

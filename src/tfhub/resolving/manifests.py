@@ -19,14 +19,19 @@ import os
 import re
 import stat
 from types import MappingProxyType
-from typing import Dict, Iterator, Mapping, NamedTuple, Optional, Tuple
 
 from tfhub import files
 from tfhub.files import file_sha256
+from tfhub.records import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Iterator, Mapping, Optional, Tuple
+
 _SHARD = re.compile(r"^(?P<prefix>.+)\.data-(?P<index>\d{5})-of-(?P<count>\d{5})$")
 
 
-class Manifest(NamedTuple):
+class Manifest(Record):
     """Every file (size, SHA-256) and link (target) of an entry, by POSIX relative path.
 
     ``digests`` is None for manifests written by tfhub before it recorded them

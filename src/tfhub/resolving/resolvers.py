@@ -22,27 +22,29 @@ How a handle is read:
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import Callable, Dict, NamedTuple, Optional, Protocol, Set, Tuple, Union
 
 from tfhub import config, errors, logs
+from tfhub.records import Record
 from tfhub.resolving import handles, integrity, leftovers
 from tfhub.resolving.cache import Cache, Entry, Fetched
 from tfhub.resolving.handles import HandleKind
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs a warm resolve more than its own work: for type checkers only
+    from typing import Callable, Dict, Optional, Protocol, Set, Tuple, Union
+
+    Handle = Union[str, "os.PathLike[str]"]
+
+    class Source(Protocol):
+        """Where an entry's files come from instead of the handle's server (a bundle)."""
+
+        def fill(self, target: "str | os.PathLike[str]") -> Fetched:
+            """Writes the entry's files into the empty directory ``target``."""
+
 _log = logs.log  # logging is imported only when something is logged
 
-Handle = Union[str, "os.PathLike[str]"]
 
-
-class Source(Protocol):
-    """Where an entry's files come from instead of the handle's server (a bundle)."""
-
-    def fill(self, target: "os.PathLike[str]") -> Fetched:
-        """Writes the entry's files into the empty directory ``target``."""
-
-
-class Request(NamedTuple):
+class Request(Record):
     """What a caller asks of the door.
 
     Attributes:
@@ -66,7 +68,7 @@ class Request(NamedTuple):
     cache_dir: Optional["os.PathLike[str]"] = None
 
 
-class Resolved(NamedTuple):
+class Resolved(Record):
     """What the door hands back.
 
     Attributes:
@@ -145,7 +147,7 @@ def resolve_request(request: Request) -> Resolved:
 
 
 def _cache(request: Request) -> Cache:
-    return Cache(config.cache_dir() if request.cache_dir is None else Path(request.cache_dir))
+    return Cache(config.cache_dir() if request.cache_dir is None else request.cache_dir)
 
 
 def _pin_of(handle: str, sha256: Optional[str]) -> Tuple[str, Optional[str]]:
@@ -180,7 +182,7 @@ _ENTRIES: Dict[Tuple[str, str], Entry] = {}
 
 
 def _entry(cache: Cache, handle: str) -> Entry:
-    where = (str(cache.root), handle)
+    where = (cache.root, handle)
     entry = _ENTRIES.get(where)
     if entry is None:
         entry = _ENTRIES[where] = cache.entry(handle)
@@ -205,7 +207,7 @@ def _local_archive(cache: Cache, path: str, pin: Optional[str], force: bool) -> 
 
 
 def _cached(cache: Cache, handle: str, pin: Optional[str], force: bool, offline: bool,
-            entry: Optional[Entry] = None, fetcher: Optional[Callable[[Path], Fetched]] = None) -> Resolved:
+            entry: Optional[Entry] = None, fetcher: Optional[Callable[[str], Fetched]] = None) -> Resolved:
     """A downloadable handle's cache entry, fetched when missing, broken, unverified for the pin, or forced.
 
     ``entry`` and ``fetcher`` default to the handle's entry and its archive's fetcher.
@@ -230,7 +232,7 @@ def _cached(cache: Cache, handle: str, pin: Optional[str], force: bool, offline:
 
 
 def _hit(entry: Entry, handle: str, pin: Optional[str]) -> Resolved:
-    return Resolved(str(entry.directory), handle, "cache", entry.trusted_sha256(), verified=pin is not None)
+    return Resolved(entry.directory, handle, "cache", entry.trusted_sha256(), verified=pin is not None)
 
 
 def _sweep_once(entry: Entry) -> None:
@@ -239,9 +241,9 @@ def _sweep_once(entry: Entry) -> None:
     (A killed download whose entry another process, say tensorflow_hub's, then
     completed leaves its temp dir; one directory listing per handle and process finds it.)
     """
-    if (str(entry.root), entry.key) in _SWEPT:
+    if (entry.root, entry.key) in _SWEPT:
         return
-    _SWEPT.add((str(entry.root), entry.key))
+    _SWEPT.add((entry.root, entry.key))
     if leftovers.has_leftovers(entry.root, entry.key):
         entry.tidy()
 
@@ -272,7 +274,7 @@ def _from_source(handle: str, request: Request) -> Resolved:
     assert source is not None  # only requests with a source come here
     entry = _cache(request).entry(handle)
     fetched = entry.populate(source.fill, force=request.force)
-    return Resolved(str(entry.directory), handle, "cache", entry.trusted_sha256(), fetched=fetched)
+    return Resolved(entry.directory, handle, "cache", entry.trusted_sha256(), fetched=fetched)
 
 
 def _resolve_uncompressed(handle: str, offline: bool) -> str:

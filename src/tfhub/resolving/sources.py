@@ -19,7 +19,7 @@ from tfhub.resolving.handles import HandleKind
 
 
 def archive_fetcher(handle: str, pin: Optional[str],
-                    settings: Optional[config.DownloadSettings] = None) -> Callable[["os.PathLike[str]"], Fetched]:
+                    settings: Optional[config.DownloadSettings] = None) -> Callable[["str | os.PathLike[str]"], Fetched]:
     """fetch(target): extracts the handle's archive into target, checking ``pin``.
 
     ``settings`` (read now when not given) hold for the whole download. Pieces
@@ -33,22 +33,22 @@ def archive_fetcher(handle: str, pin: Optional[str],
         settings = config.DownloadSettings.read() if settings is None else settings
         url = handles.archive_url(handles.mirrored(handle, list(settings.mirrors)))
 
-        def open_stream(target: "os.PathLike[str]") -> BinaryIO:
+        def open_stream(target: "str | os.PathLike[str]") -> BinaryIO:
             from tfhub.resolving import parts  # only for HTTP handles
 
             return parts.open_body(url, handle, settings, os.path.dirname(os.fspath(target)))
     else:
-        def open_stream(target: "os.PathLike[str]") -> BinaryIO:
+        def open_stream(target: "str | os.PathLike[str]") -> BinaryIO:
             return _open_gfile_archive(handle)
 
-    def fetch(target: "os.PathLike[str]") -> Fetched:
+    def fetch(target: "str | os.PathLike[str]") -> Fetched:
         with open_stream(target) as stream:
             return _extract_checked(stream, target, handle, pin)
 
     return fetch
 
 
-def local_archive_fetcher(path: str, stamp: str, pin: Optional[str]) -> Callable[["os.PathLike[str]"], Fetched]:
+def local_archive_fetcher(path: str, stamp: str, pin: Optional[str]) -> Callable[["str | os.PathLike[str]"], Fetched]:
     """fetch(target): extracts the local archive file ``path`` into target, checking ``pin``.
 
     The file must still have ``stamp`` (:func:`handles.file_stamp`) when
@@ -63,7 +63,7 @@ def local_archive_fetcher(path: str, stamp: str, pin: Optional[str]) -> Callable
         if handles.file_stamp(os.fstat(stream.fileno())) != stamp:
             raise errors.ArchiveError(f"{path} changed while it was being read; try again once it is written.")
 
-    def fetch(target: "os.PathLike[str]") -> Fetched:
+    def fetch(target: "str | os.PathLike[str]") -> Fetched:
         with open(path, "rb") as stream:
             check_unchanged(stream)
             fetched = _extract_checked(stream, target, path, pin)
@@ -73,7 +73,7 @@ def local_archive_fetcher(path: str, stamp: str, pin: Optional[str]) -> Callable
     return fetch
 
 
-def _extract_checked(stream: BinaryIO, target: "os.PathLike[str]", handle: str, pin: Optional[str]) -> Fetched:
+def _extract_checked(stream: BinaryIO, target: "str | os.PathLike[str]", handle: str, pin: Optional[str]) -> Fetched:
     """Extracts ``stream`` into target, hashing it on the way, and checks the digest against ``pin``."""
     digests: Dict[str, str] = {}
     # The archive's digest on a thread of its own: the thread reading the body also inflates it.
