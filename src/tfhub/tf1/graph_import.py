@@ -151,7 +151,8 @@ def import_application(meta_graph, scope: str, state_map: Mapping[str, object],
     input_map = dict(state_map)
     input_map.update(feeds)
     _import(apply_graph, scope, input_map)
-    colocation.rewrite_after_import(graph, scope, input_map)
+    colocated = [node.name for node in apply_graph.graph_def.node if "_class" in node.attr]
+    colocation.rewrite_after_import(graph, scope, input_map, colocated)
 
 
 def _make_placeholder(node, dtype) -> None:
