@@ -3,7 +3,10 @@
 Three views, as a user meets them: the first ``resolve()`` of a fresh process
 (tfhub imports its resolving code lazily on that call, tensorflow_hub did all
 its imports, TensorFlow included, in ``import``); ``import`` plus that first
-call (what a script waits for); and a repeated call with everything imported.
+call (what a script waits for); and a repeated call with everything imported,
+the mean of 100 in the same process (one takes tens of microseconds, so a single
+call measured mostly noise: 0.080-0.096 ms for tfhub against 0.082-0.137 ms for
+tensorflow_hub in three quiet runs, with either side ahead).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ def run(ctx) -> list:
         views = {
             "first resolve() in a process": [r["seconds"] * 1000 for r in results],
             "import + first resolve()": [(r["import_seconds"] + r["seconds"]) * 1000 for r in results],
-            "repeated resolve()": [r["again_seconds"] * 1000 for r in results],
+            "repeated resolve() (mean of 100 calls)": [r["again_seconds"] * 1000 for r in results],
         }
         for view, values in views.items():
             rows.append(row(f"{subject.label}: {view}", values, "ms"))
@@ -43,10 +46,10 @@ def run(ctx) -> list:
         if subject is TFHUB and downloads:
             medians["downloaded"] = True
     ok = None
-    if (TFHUB.label, "import + first resolve()") in medians and (TF_HUB_016.label, "repeated resolve()") in medians:
+    if (TFHUB.label, "import + first resolve()") in medians and (TF_HUB_016.label, "import + first resolve()") in medians:
         ok = not medians.get("downloaded") and medians[(TFHUB.label, "import + first resolve()")] <= TARGET_MS and all(
             medians[(TFHUB.label, view)] <= medians[(TF_HUB_016.label, view)]
-            for view in ("import + first resolve()", "repeated resolve()"))
+            for view in ("import + first resolve()", "repeated resolve() (mean of 100 calls)"))
     first = [medians.get((s.label, "first resolve() in a process")) for s in (TFHUB, TF_HUB_016)]
     note = ""
     if None not in first and first[0] > first[1]:

@@ -72,9 +72,12 @@ def build(directory: "os.PathLike[str] | str", digests: Optional[Mapping[str, st
 def quick_problem(directory: "os.PathLike[str] | str", manifest: Manifest) -> Optional[str]:
     """Why ``directory`` no longer matches ``manifest`` by kinds and sizes, or None."""
     base = os.fspath(directory)  # plain strings: this runs on every warm resolve
+    # One join for all files; a manifest path (POSIX, relative) is appended, so even a
+    # tampered one beginning with "/" names a path inside the entry.
+    prefix = os.path.join(base, "")
     follow = manifest.digests is None  # old manifests counted links as their files
     for relative, size in manifest.sizes.items():
-        path = os.path.join(base, relative)
+        path = prefix + relative
         try:
             info = os.stat(path) if follow else os.lstat(path)
         except FileNotFoundError:
