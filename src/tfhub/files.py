@@ -47,7 +47,7 @@ def plain_path(path: str) -> str:
 
 def absolute_path(path: str) -> str:
     """``path`` spelled as ``str(pathlib.Path(path).absolute())``: joined to the working directory, not resolved."""
-    if not path.startswith("/"):
+    if not os.path.isabs(path):
         path = os.path.join(os.getcwd(), path)
     return plain_path(path)
 
